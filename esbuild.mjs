@@ -1,0 +1,40 @@
+// Builds the CLI, the extension host bundle and the webview bundle. `--production` minifies; `--watch` rebuilds.
+import { chmod } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production,
+  legalComments: 'none', logLevel: 'warning',
+};
+
+const contexts = [
+  {
+    ...node,
+    entryPoints: { cli: 'src/cli/index.ts' },
+    outdir: 'dist',
+    // `--` ends Node's own option parsing, so Node never reads our --env-file flag as its own (it exits 9 when the file is missing).
+    banner: { js: '#!/usr/bin/env -S node --' },
+  },
+];
+if (existsSync('src/vscode/extension.ts')) {
+  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'] });
+}
+if (existsSync('src/webview/main.ts')) {
+  contexts.push({
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    legalComments: 'none', logLevel: 'warning', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist/webview',
+  });
+}
+
+const built = await Promise.all(contexts.map((options) => esbuild.context(options)));
+if (watch) {
+  await Promise.all(built.map((context) => context.watch()));
+} else {
+  await Promise.all(built.map((context) => context.rebuild()));
+  await Promise.all(built.map((context) => context.dispose()));
+  await chmod('dist/cli.js', 0o755);
+}
