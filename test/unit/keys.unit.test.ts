@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BUILT_IN_PROVIDERS, CatalogError, ProviderCatalog } from '../../src/core/catalog';
+import { findProviderKeys, providerEnvUpdates } from '../../src/core/crucibleEnv';
+import { checkKeyFor, KeyFormatError, maskKey, normalizeKey } from '../../src/core/keyFormat';
+import { CRUCIBLE_DEV_DEFAULT_PASSPHRASE, generatePassphrase, judgePassphrase } from '../../src/core/passphrase';
+
+const catalog = new ProviderCatalog();
+const OPENROUTER_KEY = 'sk-or-v1-' + '0123456789abcdef'.repeat(4);
+
+describe('passphrases', () => {
+  it('are generated like secrets.token_urlsafe(32): 43 base64url characters, never repeating', () => {
+    const made = new Set(Array.from({ length: 200 }, generatePassphrase));
+    assert.equal(made.size, 200);
+    for (const passphrase of made) assert.match(passphrase, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(judgePassphrase(generatePassphrase()).verdict, 'ok');
+  });
+
+  const verdicts: [string | undefined, string][] = [
+    [undefined, 'missing'], ['', 'missing'], ['   ', 'missing'],
+    [CRUCIBLE_DEV_DEFAULT_PASSPHRASE, 'dev_default'],
+    ['short-but-random-Q7x', 'too_short'],
+    ['your-encryption-key-here-please-change-this', 'placeholder'], ['changeme-changeme-changeme-changeme', 'placeholder'],
+    ['<generate-with-openssl-rand-base64-32-and-paste>', 'placeholder'], ['x'.repeat(40), 'placeholder'],
+    ['${API_KEY_ENCRYPTION_KEY_FROM_VAULT_SYSTEM_X}', 'placeholder'],
+  ];
+  for (const [value, verdict] of verdicts) {
+    it(`judges ${JSON.stringify(value)} as ${verdict}, without echoing it`, () => {
+      const strength = judgePassphrase(value);
+      assert.equal(strength.verdict, verdict);
+      if (value && value.trim()) assert.ok(!strength.message.includes(value));
+    });
+  }
+});
+
+describe('provider catalog', () => {
+  it('uses Crucible ids with OpenRouter first and recommended', () => {
+    assert.deepEqual(BUILT_IN_PROVIDERS.map((p) => p.id), ['openrouter', 'openai', 'anthropic', 'google', 'deepseek', 'xai', 'eden_ai']);
+    assert.deepEqual(BUILT_IN_PROVIDERS.filter((p) => p.recommended).map((p) => p.id), ['openrouter']);
+  });
+
+  it('writes the variables Crucible documents and reads every alias in Crucible order', () => {
+    const writes = Object.fromEntries(BUILT_IN_PROVIDERS.map((p) => [p.id, p.writeVar]));
+    assert.deepEqual(writes, {
+      openrouter: 'ROUNDTABLE_OPENROUTER_API_KEY', openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', google: 'GOOGLE_API_KEY',
+      deepseek: 'DEEPSEEK_API_KEY', xai: 'XAI_API_KEY', eden_ai: 'ROUNDTABLE_EDEN_AI_API_KEY',
+    });
+    assert.deepEqual(catalog.require('openrouter').readVars, ['OPENROUTER_API_KEY', 'ROUNDTABLE_OPENROUTER_API_KEY']);
+    assert.deepEqual(catalog.require('google').readVars, ['GOOGLE_API_KEY', 'GEMINI_API_KEY']);
+    assert.deepEqual(catalog.require('eden_ai').readVars, ['EDEN_AI_API_KEY', 'ROUNDTABLE_EDEN_AI_API_KEY']);
+    for (const provider of BUILT_IN_PROVIDERS) {
+      assert.ok(provider.readVars.includes(provider.writeVar), provider.id);
+      assert.match(provider.keyPageUrl, /^https:\/\//);
+      assert.match(provider.apiOrigin, /^https:\/\//);
+      assert.ok(provider.verify, provider.id);
+    }
+  });
+
+  it('finds the key Crucible would use: the first alias that is set', () => {
+    const found = findProviderKeys(catalog, { ROUNDTABLE_OPENROUTER_API_KEY: 'b-key', OPENROUTER_API_KEY: 'a-key', GEMINI_API_KEY: 'g', OPENAI_API_KEY: '  ' });
+    assert.deepEqual(found.map((f) => [f.provider.id, f.variable, f.value]), [['openrouter', 'OPENROUTER_API_KEY', 'a-key'], ['google', 'GEMINI_API_KEY', 'g']]);
+  });
+
+  it('also rewrites an alias already in the file, so a stale one cannot shadow the new key', () => {
+    const provider = catalog.require('openrouter');
+    assert.deepEqual(providerEnvUpdates(provider, 'new', {}), { ROUNDTABLE_OPENROUTER_API_KEY: 'new' });
+    assert.deepEqual(providerEnvUpdates(provider, 'new', { OPENROUTER_API_KEY: 'old' }), { ROUNDTABLE_OPENROUTER_API_KEY: 'new', OPENROUTER_API_KEY: 'new' });
+  });
+
+  it('accepts custom OpenAI-compatible providers and refuses bad ones with one sentence', () => {
+    const custom = new ProviderCatalog([{ id: 'groq', label: 'Groq', baseUrl: 'https://api.groq.com/openai/v1/', envVar: 'GROQ_API_KEY', prefix: 'gsk_' }]);
+    const groq = custom.require('groq');
+    assert.equal(groq.id, 'custom:groq');
+    assert.equal(groq.apiOrigin, 'https://api.groq.com/openai/v1');
+    assert.deepEqual(groq.verify, { path: '/models', auth: 'bearer' });
+    assert.equal(new ProviderCatalog([{ id: 'local', label: 'Local', baseUrl: 'http://127.0.0.1:1', envVar: 'LOCAL_KEY', verify: false }]).require('local').verify, undefined);
+    for (const bad of [
+      { id: 'Bad Id', label: 'x', baseUrl: 'https://x', envVar: 'X' },
+      { id: 'ok', label: 'x', baseUrl: 'ftp://x', envVar: 'X' },
+      { id: 'ok', label: 'x', baseUrl: 'not a url', envVar: 'X' },
+      { id: 'ok', label: 'x', baseUrl: 'https://u:p@x', envVar: 'X' },
+      { id: 'ok', label: 'x', baseUrl: 'https://x', envVar: '1BAD' },
+    ]) assert.throws(() => new ProviderCatalog([bad]), CatalogError);
+    assert.throws(() => catalog.require('nope'), /Unknown provider "nope"; use one of: openrouter, openai/);
+  });
+});
+
+describe('key normalisation and masking', () => {
+  it('trims spaces, newlines and matching quotes', () => {
+    for (const pasted of [` ${OPENROUTER_KEY}\n`, `"${OPENROUTER_KEY}"`, `'${OPENROUTER_KEY}'\r\n`, `"'${OPENROUTER_KEY}'"`]) {
+      assert.equal(normalizeKey(pasted), OPENROUTER_KEY);
+    }
+    assert.equal(normalizeKey(`"${OPENROUTER_KEY}'`), `"${OPENROUTER_KEY}'`);
+  });
+
+  it('refuses inner whitespace, empty input and masked values with a clear message', () => {
+    assert.throws(() => normalizeKey('sk-or-v1-abc def'), /space or line break inside/);
+    assert.throws(() => normalizeKey('sk-or-v1-abc\ndef'), KeyFormatError);
+    assert.throws(() => normalizeKey(' "" '), /empty/);
+    assert.throws(() => normalizeKey('****a1b2'), /masked key/);
+  });
+
+  it('warns, never refuses, when a key looks like another provider\'s', () => {
+    const check = checkKeyFor(catalog.require('openai'), OPENROUTER_KEY);
+    assert.equal(check.key, OPENROUTER_KEY);
+    assert.equal(check.looksLike?.id, 'openrouter');
+    assert.match(check.warnings[0], /this looks like an OpenRouter key/i);
+    assert.match(checkKeyFor(catalog.require('anthropic'), 'sk-proj-abcdefghijklmnopqrstuvwxyz').warnings[0], /OpenAI key/);
+    assert.match(checkKeyFor(catalog.require('google'), 'not-a-google-key-at-all').warnings[0], /usually start with AIza/);
+    assert.deepEqual(checkKeyFor(catalog.require('openrouter'), OPENROUTER_KEY).warnings, []);
+    assert.deepEqual(checkKeyFor(catalog.require('deepseek'), 'sk-0123456789abcdef0123456789abcdef').warnings, []);
+    assert.match(checkKeyFor(catalog.require('openrouter'), 'sk-or-v1-short').warnings[0], /usual OpenRouter shape/);
+  });
+
+  it('masks to the known prefix and the last 4 characters at most', () => {
+    assert.equal(maskKey(OPENROUTER_KEY), 'sk-or-v1-…cdef');
+    assert.equal(maskKey('AIzaSyA-1234567890abcdefghijklmnopqrstu'), 'AIza…rstu');
+    assert.equal(maskKey('plainsecretvalue12345'), '…2345');
+    assert.equal(maskKey('sk-tiny'), '…');
+    for (const key of [OPENROUTER_KEY, 'sk-ant-api03-' + 'z'.repeat(90), 'abc']) {
+      const masked = maskKey(key);
+      assert.ok(masked.length < key.length);
+      assert.ok(!masked.includes(key.slice(-8)) || key.length <= 8);
+    }
+  });
+});
