@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'dotenv';
+import { BLOCK_END, BLOCK_START, DOTENV_LINE_SOURCE, encodeValue, EnvEditError, findAssignments, planEnvEdit } from '../../src/core/envText';
+
+/** Small seeded PRNG (mulberry32) so that a failing case can be replayed from its seed. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  return { next, pick, chance: (p: number) => next() < p };
+}
+
+const NAMES = ['ROUNDTABLE_OPENROUTER_API_KEY', 'OPENAI_API_KEY', 'API_KEY_ENCRYPTION_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'app.name', 'my-var', 'DEBUG', 'EMPTY'];
+const NEW_NAMES = ['ANTHROPIC_API_KEY', 'GOOGLE_API_KEY', 'XAI_API_KEY', 'DEEPSEEK_API_KEY'];
+const VALUES = ['sk-or-v1-0123abcd', '', 'with space', 'hash#inside', "it's", 'say "hi"', 'dollar $HOME', 'multi\nline', 'ünïcode ✓', 'back\\slash', 'a=b=c', '  padded  ', 'x`y', 'tab\there', 'cr\rlf'];
+const JUNK = ['this is junk', '[section]', ';;;', 'KEY WITHOUT VALUE', '💥 ünïcode junk', '   ', '\t', '# comment', '#DISABLED_KEY=value', '  # indented comment', '###'];
+
+interface Item { raw: string; name?: string }
+
+function generateFile(seed: number): { text: string; items: Item[]; eol: string } {
+  const r = prng(seed);
+  const eol = r.chance(0.4) ? '\r\n' : '\n';
+  const items: Item[] = [];
+  const count = 1 + Math.floor(r.next() * 14);
+  for (let i = 0; i < count; i++) {
+    if (r.chance(0.35)) {
+      items.push({ raw: r.pick(JUNK) });
+      continue;
+    }
+    const name = r.pick(NAMES);
+    const prefix = r.pick(['', '', 'export ', '  ']);
+    const separator = r.pick(['=', '=', ' = ', ': ']);
+    const base = r.pick(['plain-value', 'abc123', '', 'sk-old-key-1234567890']);
+    const style = r.pick(['plain', 'single', 'double', 'backtick', 'double-multiline']);
+    const value = style === 'single' ? `'${base} x'` : style === 'double' ? `"${base}\\nz"` : style === 'backtick' ? `\`${base}\`` : style === 'double-multiline' ? `"${base}${eol}second line"` : base;
+    const comment = r.pick(['', '', ' # trailing comment', '  #c']);
+    items.push({ raw: `${prefix}${name}${separator}${value}${comment}`, name });
+  }
+  const finalNewline = r.chance(0.7);
+  const text = items.map((item) => item.raw).join(eol) + (finalNewline ? eol : '');
+  return { text, items, eol };
+}
+
+describe('.env editing', () => {
+  it('uses exactly the grammar of the installed dotenv', () => {
+    const source = readFileSync(require.resolve('dotenv'), 'utf8');
+    const line = /const LINE = \/(.*)\/mg/.exec(source);
+    assert.ok(line, 'dotenv LINE pattern not found');
+    assert.equal(DOTENV_LINE_SOURCE, line[1]);
+  });
+
+  it('updates a value in place and keeps comments, export, quoting, CRLF and the missing final newline', () => {
+    const text = '# Crucible\r\nexport OPENAI_API_KEY=\'old-key\' # mine\r\n\r\nOTHER="x"';
+    const plan = planEnvEdit(text, { OPENAI_API_KEY: 'sk-new-key' });
+    assert.equal(plan.text, '# Crucible\r\nexport OPENAI_API_KEY=\'sk-new-key\' # mine\r\n\r\nOTHER="x"');
+    assert.deepEqual(plan.updated, ['OPENAI_API_KEY']);
+  });
+
+  it('fills an empty assignment such as the ones in Crucible\'s .env.example', () => {
+    const text = 'API_KEY_ENCRYPTION_KEY=\nROUNDTABLE_OPENROUTER_API_KEY=\nREDIS_PASSWORD=redis\n';
+    assert.equal(planEnvEdit(text, { ROUNDTABLE_OPENROUTER_API_KEY: 'sk-or-v1-abc' }).text, 'API_KEY_ENCRYPTION_KEY=\nROUNDTABLE_OPENROUTER_API_KEY=sk-or-v1-abc\nREDIS_PASSWORD=redis\n');
+    assert.equal(planEnvEdit('KEY= # note\n', { KEY: 'v' }).text, 'KEY=v # note\n');
+  });
+
+  it('appends new variables in one marked block, and later additions join that block', () => {
+    const first = planEnvEdit('A=1\n', { OPENAI_API_KEY: 'k1' });
+    assert.equal(first.text, `A=1\n\n${BLOCK_START}\nOPENAI_API_KEY=k1\n${BLOCK_END}\n`);
+    const second = planEnvEdit(`${first.text}# after\n`, { XAI_API_KEY: 'k2' });
+    assert.equal(second.text, `A=1\n\n${BLOCK_START}\nOPENAI_API_KEY=k1\nXAI_API_KEY=k2\n${BLOCK_END}\n# after\n`);
+    assert.equal(planEnvEdit('', { K: 'v' }).text, `${BLOCK_START}\nK=v\n${BLOCK_END}\n`);
+    assert.equal(planEnvEdit('A=1', { K: 'v' }).text, `A=1\n\n${BLOCK_START}\nK=v\n${BLOCK_END}`);
+    assert.equal(planEnvEdit('A=1\r\n', { K: 'v' }).text, `A=1\r\n\r\n${BLOCK_START}\r\nK=v\r\n${BLOCK_END}\r\n`);
+  });
+
+  it('updates the assignment dotenv uses when a variable appears twice, and warns', () => {
+    const plan = planEnvEdit('K=first\nK=second\n', { K: 'third' });
+    assert.equal(plan.text, 'K=first\nK=third\n');
+    assert.match(plan.warnings[0], /assigned 2 times; the last one \(line 2\)/);
+  });
+
+  it('does nothing when the value is already there', () => {
+    const plan = planEnvEdit('K="v"\n', { K: 'v' });
+    assert.equal(plan.changed, false);
+    assert.deepEqual(plan.unchanged, ['K']);
+  });
+
+  it('quotes values that need it so dotenv reads them back exactly', () => {
+    for (const value of VALUES) {
+      const text = `K=${encodeValue(value)}\n`;
+      assert.equal(parse(text).K, value, JSON.stringify(value));
+    }
+    assert.equal(encodeValue('plain'), 'plain');
+    assert.equal(encodeValue('has # hash'), "'has # hash'");
+    assert.equal(encodeValue('dollar $HOME'), "'dollar $HOME'");
+  });
+
+  it('refuses an edit it cannot make safely instead of writing a broken file', () => {
+    assert.throws(() => planEnvEdit('K=1\n', { 'BAD NAME': 'x' }), EnvEditError);
+    assert.throws(() => encodeValue('a\'b"c`d\re'), EnvEditError);
+  });
+
+  it('keeps unrelated bytes and dotenv semantics across 1,000 generated files', () => {
+    let refused = 0;
+    for (let seed = 1; seed <= 1000; seed++) {
+      const { text, items, eol } = generateFile(seed);
+      const r = prng(seed * 7919);
+      const updates: Record<string, string> = {};
+      for (let i = 0, n = 1 + Math.floor(r.next() * 3); i < n; i++) updates[r.pick(r.chance(0.6) ? NAMES : NEW_NAMES)] = r.pick(VALUES);
+      const before = parse(text);
+      let plan;
+      try {
+        plan = planEnvEdit(text, updates);
+      } catch (error) {
+        assert.ok(error instanceof EnvEditError, `seed ${seed}: ${error}`);
+        refused++;
+        continue;
+      }
+      const after = parse(plan.text);
+      for (const [name, value] of Object.entries(updates)) assert.equal(after[name], value, `seed ${seed}: ${name}`);
+      for (const [name, value] of Object.entries(before)) if (!(name in updates)) assert.equal(after[name], value, `seed ${seed}: unrelated ${name}`);
+      assert.deepEqual(Object.keys(after).sort(), [...new Set([...Object.keys(before), ...Object.keys(updates)])].sort(), `seed ${seed}: variable set`);
+
+      // Every line that is not the last assignment of an updated variable survives byte for byte, in order.
+      const lastIndex = new Map<string, number>();
+      items.forEach((item, index) => item.name && lastIndex.set(item.name, index));
+      let cursor = 0;
+      items.forEach((item, index) => {
+        if (item.name && item.name in updates && lastIndex.get(item.name) === index) return;
+        const at = plan.text.indexOf(item.raw, cursor);
+        assert.ok(at >= 0, `seed ${seed}: lost or moved line ${JSON.stringify(item.raw)}`);
+        cursor = at + item.raw.length;
+      });
+      if (eol === '\r\n' && text.includes('\r\n')) assert.ok(!/(^|[^\r])\n/.test(plan.text), `seed ${seed}: bare LF in a CRLF file`);
+      if (!/\n$/.test(text) && plan.added.length === 0) assert.ok(!/\n$/.test(plan.text), `seed ${seed}: final newline added`);
+      if (plan.added.length === 0) assert.equal(plan.text.includes(BLOCK_START), text.includes(BLOCK_START));
+    }
+    assert.ok(refused <= 10, `refused ${refused} of 1000 well-formed files`);
+  });
+
+  it('either edits a hostile file correctly or refuses it, never garbles it', () => {
+    const hostile = ['BAD="unterminated\nK=1\n', "A='open\nB=2\n'", 'K=`x\nY=2\n', 'X="a"junk\nK=2\n', 'K:value\nK: v2\n', '\uFEFFK=bom\n'];
+    for (const text of hostile) {
+      for (const updates of [{ K: 'new value' }, { NEW_KEY: 'n' }] as Record<string, string>[]) {
+        try {
+          const plan = planEnvEdit(text, updates);
+          const after = parse(plan.text);
+          for (const [name, value] of Object.entries(updates)) assert.equal(after[name], value, JSON.stringify(text));
+          for (const [name, value] of Object.entries(parse(text))) if (!(name in updates)) assert.equal(after[name], value, JSON.stringify(text));
+        } catch (error) {
+          assert.ok(error instanceof EnvEditError, String(error));
+        }
+      }
+    }
+  });
+
+  it('finds assignments with their 1-based lines and quoting', () => {
+    const found = findAssignments('# c\r\nexport A="x"\r\nB=\'y\'\r\nC=z');
+    assert.deepEqual(found.map((a) => [a.name, a.value, a.line, a.quote]), [['A', 'x', 2, '"'], ['B', 'y', 3, "'"], ['C', 'z', 4, '']]);
+  });
+});
