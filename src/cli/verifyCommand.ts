@@ -1,0 +1,107 @@
+// crucible-keys verify: checks the keys Crucible would read, concurrently, and prints a table or JSON.
+import * as path from 'node:path';
+import { ProviderCatalog } from '../core/catalog';
+import { findProviderKeys } from '../core/crucibleEnv';
+import { maskKey } from '../core/keyFormat';
+import { Redactor, RedactingLogger } from '../core/redact';
+import type { VerifyResult } from '../core/verify/types';
+import { isDecided } from '../core/verify/types';
+import { DEFAULT_TIMEOUT_MS, KeyVerifier, VerifyConfigError } from '../core/verify/verifier';
+import { readEnvFileForCli } from './encryptionKey';
+import type { CliIo } from './io';
+import { CliError, ExitCode } from './io';
+
+export const VERIFY_OPTIONS = {
+  'env-file': { type: 'string' },
+  provider: { type: 'string', multiple: true },
+  'base-url': { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
+
+export interface VerifyValues {
+  'env-file'?: string;
+  provider?: string[];
+  'base-url'?: string[];
+  timeout?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function parseBaseUrls(values: string[] | undefined): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const item of values ?? []) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new CliError(`--base-url takes ID=URL, e.g. openai=http://127.0.0.1:8080; got "${item}".`, ExitCode.usage);
+    urls[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return urls;
+}
+
+/** The closing exit code: 0 all valid, 1 any rejected or out of credit, 3 any undecided. */
+export function verifyExitCode(results: readonly VerifyResult[]): number {
+  if (results.some((result) => result.verdict === 'rejected' || result.verdict === 'no_credit')) return ExitCode.failed;
+  if (results.some((result) => !isDecided(result.verdict))) return ExitCode.undecided;
+  return ExitCode.ok;
+}
+
+export async function runVerify(values: VerifyValues, io: CliIo): Promise<number> {
+  const catalog = new ProviderCatalog();
+  const baseUrls = parseBaseUrls(values['base-url']);
+  for (const id of Object.keys(baseUrls)) catalog.require(id);
+  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout takes milliseconds as a positive whole number; got "${values.timeout}".`, ExitCode.usage);
+  const wanted = (values.provider ?? []).map((id) => catalog.require(id).id);
+
+  const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
+  const fileValues = (await readEnvFileForCli(envFile)).values;
+  // The process environment wins over .env, as it does for Crucible's settings loader and docker compose.
+  const found = findProviderKeys(catalog, { ...fileValues, ...io.env }).filter((entry) => wanted.length === 0 || wanted.includes(entry.provider.id));
+  for (const id of wanted) {
+    if (!found.some((entry) => entry.provider.id === id)) throw new CliError(`No key for ${id}: set ${catalog.require(id).readVars.join(' or ')} in the environment or ${envFile}.`, ExitCode.usage);
+  }
+  if (found.length === 0) throw new CliError(`No provider keys found in the environment or ${envFile}.`, ExitCode.usage);
+
+  const redactor = new Redactor();
+  const releases = found.map((entry) => redactor.hold(entry.value));
+  const logger = new RedactingLogger({ write: (level, line) => io.stderr(`[${level}] ${line}\n`) }, redactor, values.verbose ? 'debug' : 'warn');
+  let verifier: KeyVerifier;
+  try {
+    verifier = new KeyVerifier({
+      logger, redactor, timeoutMs, baseUrls,
+      proxy: { kind: 'env', httpProxy: io.env.HTTP_PROXY ?? io.env.http_proxy, httpsProxy: io.env.HTTPS_PROXY ?? io.env.https_proxy, noProxy: io.env.NO_PROXY ?? io.env.no_proxy },
+    });
+  } catch (error) {
+    if (error instanceof VerifyConfigError) throw new CliError(error.message, ExitCode.usage);
+    throw error;
+  }
+  try {
+    const results = await verifier.verifyAll(found.map((entry) => ({ provider: entry.provider, key: entry.value })));
+    const order = new Map(found.map((entry, index) => [entry.provider.id, index]));
+    results.sort((a, b) => (order.get(a.provider) ?? 0) - (order.get(b.provider) ?? 0));
+    if (values.json) {
+      io.stdout(`${JSON.stringify(results.map((result) => ({
+        provider: result.provider, verdict: result.verdict, httpStatus: result.httpStatus ?? null, latencyMs: result.latencyMs, message: result.message,
+        ...(result.credits ? { credits: result.credits } : {}),
+        ...(result.rateLimit ? { rateLimit: result.rateLimit } : {}),
+        ...(result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {}),
+      })), null, 2)}\n`);
+    } else {
+      const rows = results.map((result) => {
+        const entry = found.find((candidate) => candidate.provider.id === result.provider)!;
+        return [result.provider, result.verdict, result.httpStatus ? String(result.httpStatus) : '-', `${result.latencyMs} ms`, `${entry.variable}=${maskKey(entry.value, catalog.all())}`, result.message];
+      });
+      io.stdout(table([['PROVIDER', 'VERDICT', 'HTTP', 'TIME', 'KEY', 'MESSAGE'], ...rows]));
+    }
+    return verifyExitCode(results);
+  } finally {
+    releases.forEach((release) => release());
+    await verifier.close();
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (column === row.length - 1 ? 0 : row[column].length))));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n') + '\n';
+}

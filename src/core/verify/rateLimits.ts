@@ -1,0 +1,59 @@
+// Reading rate-limit and retry headers the way the official SDKs do (retry-after-ms, then retry-after).
+
+import type { RateLimitInfo } from './types';
+
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+export function header(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const RATE_LIMIT_HEADER = /^(x-ratelimit-|anthropic-ratelimit-|ratelimit-|x-ratelimitbysize-|ratelimitbysize-|retry-after)/;
+
+/** Seconds to wait before retrying, from retry-after-ms or retry-after (seconds or an HTTP date). */
+export function retryAfterSeconds(headers: HeaderBag, nowMs: number): number | undefined {
+  const ms = header(headers, 'retry-after-ms');
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.max(0, Math.ceil(Number(ms) / 1000));
+  const value = header(headers, 'retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.max(0, Math.ceil(Number(value)));
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - nowMs) / 1000));
+}
+
+/** Google puts the delay in the body: error.details[].retryDelay such as "41s". */
+export function googleRetryDelaySeconds(body: unknown): number | undefined {
+  const details = (body as { error?: { details?: { retryDelay?: unknown }[] } })?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    const match = typeof detail?.retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(detail.retryDelay) : null;
+    if (match) return Math.ceil(Number(match[1]));
+  }
+  return undefined;
+}
+
+function numberOf(headers: HeaderBag, ...names: string[]): number | undefined {
+  for (const name of names) {
+    const value = header(headers, name);
+    if (value !== undefined && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  }
+  return undefined;
+}
+
+export function readRateLimits(headers: HeaderBag): RateLimitInfo | undefined {
+  const found: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && RATE_LIMIT_HEADER.test(name.toLowerCase())) found[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  if (Object.keys(found).length === 0) return undefined;
+  return {
+    headers: found,
+    requestsLimit: numberOf(headers, 'x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit', 'x-ratelimit-limit'),
+    requestsRemaining: numberOf(headers, 'x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining', 'x-ratelimit-remaining'),
+    tokensLimit: numberOf(headers, 'x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'),
+    tokensRemaining: numberOf(headers, 'x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'),
+    requestsReset: header(headers, 'x-ratelimit-reset-requests') ?? header(headers, 'anthropic-ratelimit-requests-reset') ?? header(headers, 'x-ratelimit-reset'),
+  };
+}

@@ -1,0 +1,56 @@
+// The verification vocabulary. Verdict names are a stable interface (CLI JSON output, extension state).
+import type { ProviderId } from '../catalog';
+
+export const VERDICTS = ['valid', 'rejected', 'no_credit', 'rate_limited', 'unreachable', 'provider_error', 'unverifiable'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export interface Credits {
+  /** What is left to spend, when the provider says. */
+  remaining?: number;
+  /** The key's or account's spending cap, when there is one. */
+  limit?: number;
+  usage?: number;
+  currency: string;
+  /** Per-currency balances, for providers that report several (DeepSeek). */
+  balances?: { currency: string; total: number; granted?: number; toppedUp?: number }[];
+}
+
+export interface KeyMetadata {
+  label?: string;
+  isFreeTier?: boolean;
+  blocked?: boolean;
+  disabled?: boolean;
+  teamBlocked?: boolean;
+  expiresAt?: string;
+}
+
+export interface RateLimitInfo {
+  /** Every rate-limit header the provider sent, lower-cased name to value. */
+  headers: Record<string, string>;
+  requestsLimit?: number;
+  requestsRemaining?: number;
+  tokensLimit?: number;
+  tokensRemaining?: number;
+  /** When the request window resets, as the provider wrote it (a duration such as "6s" or a timestamp). */
+  requestsReset?: string;
+}
+
+export interface VerifyResult {
+  provider: ProviderId;
+  verdict: Verdict;
+  httpStatus?: number;
+  latencyMs: number;
+  /** ISO-8601. */
+  checkedAt: string;
+  /** A short sentence for people; provider text in it has been through the redactor. */
+  message: string;
+  credits?: Credits;
+  rateLimit?: RateLimitInfo;
+  retryAfterSeconds?: number;
+  key?: KeyMetadata;
+}
+
+/** True for verdicts that settle the question "does this key work" one way or the other. */
+export function isDecided(verdict: Verdict): boolean {
+  return verdict === 'valid' || verdict === 'rejected' || verdict === 'no_credit';
+}

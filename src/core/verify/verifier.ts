@@ -1,0 +1,215 @@
+// One GET per key on a documented no-cost endpoint, through undici with a dispatcher of our own (never global).
+import type { Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request } from 'undici';
+import type { ProviderInfo } from '../catalog';
+import type { Clock, Logger } from '../ports';
+import { systemClock } from '../ports';
+import type { Redactor } from '../redact';
+import { classifyResponse } from './classify';
+import { readRateLimits } from './rateLimits';
+import type { VerifyResult } from './types';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type ProxySettings =
+  | { kind: 'none' }
+  /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY, as the CLI reads them. */
+  | { kind: 'env'; httpProxy?: string; httpsProxy?: string; noProxy?: string }
+  /** One explicit proxy, as VS Code's http.proxy gives it. */
+  | { kind: 'explicit'; uri: string };
+
+export interface VerifierOptions {
+  logger: Logger;
+  redactor: Redactor;
+  clock?: Clock;
+  timeoutMs?: number;
+  /** Base URL per provider id; replaces the provider's origin and keeps the documented path. */
+  baseUrls?: Readonly<Record<string, string>>;
+  proxy?: ProxySettings;
+  /** False to accept any TLS certificate (VS Code's http.proxyStrictSSL = false). */
+  strictSsl?: boolean;
+  /** Cap on the body read from a provider; larger answers are provider errors. */
+  maxBodyBytes?: number;
+}
+
+export class VerifyConfigError extends Error {
+  override name = 'VerifyConfigError';
+}
+
+class BodyTooLarge extends Error {}
+
+const NETWORK_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection was closed unexpectedly',
+  UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'the provider did not answer in time',
+  UND_ERR_BODY_TIMEOUT: 'the answer stalled',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+function errorCodeOf(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const { code, name } = current as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && code) return code;
+    if (name === 'TimeoutError') return 'TIMEOUT';
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'UNKNOWN';
+}
+
+function networkMessage(code: string): string {
+  if (code === 'TIMEOUT') return 'the check took longer than the time allowed';
+  if (/SSL|TLS|CERT|EPROTO/.test(code)) return `the secure connection failed (${code})`;
+  return NETWORK_MESSAGES[code] ?? `the network failed (${code})`;
+}
+
+const RETRYABLE_RESETS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+
+export class KeyVerifier {
+  private dispatcher?: Dispatcher;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: VerifierOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    for (const [id, url] of Object.entries(options.baseUrls ?? {})) checkBaseUrl(id, url);
+  }
+
+  /** The URL checked for a provider: the override (or the provider's origin) plus the documented path. */
+  urlFor(provider: ProviderInfo): string {
+    const base = this.options.baseUrls?.[provider.id] ?? this.options.baseUrls?.[provider.id.replace(/^custom:/, '')] ?? provider.apiOrigin;
+    return base.replace(/\/+$/, '') + (provider.verify?.path ?? '');
+  }
+
+  /** Checks one key. Rejects only when `signal` aborts; every other failure is a verdict. */
+  async verify(provider: ProviderInfo, key: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const release = this.options.redactor.hold(key);
+    const started = performance.now();
+    const finish = (partial: Omit<VerifyResult, 'provider' | 'latencyMs' | 'checkedAt'>): VerifyResult => {
+      const result: VerifyResult = {
+        provider: provider.id, ...partial,
+        message: this.options.redactor.redact(partial.message),
+        latencyMs: Math.round(performance.now() - started),
+        checkedAt: new Date(this.clock.now()).toISOString(),
+      };
+      this.options.logger.info('verify %s: %s%s (%d ms)', provider.id, result.verdict, result.httpStatus ? ` ${result.httpStatus}` : '', result.latencyMs);
+      return result;
+    };
+    try {
+      if (!provider.verify) return finish({ verdict: 'unverifiable', message: `${provider.label} has no check configured.` });
+      const url = this.urlFor(provider);
+      const deadline = AbortSignal.timeout(this.timeoutMs);
+      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const response = await this.get(url, this.headersFor(provider, key), combined);
+          const classification = classifyResponse(provider, response, this.clock.now());
+          return finish({ ...classification, httpStatus: response.status, rateLimit: readRateLimits(response.headers) });
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
+          if (error instanceof BodyTooLarge) return finish({ verdict: 'provider_error', httpStatus: error.message ? Number(error.message) : undefined, message: `The provider's answer was larger than ${Math.round((this.options.maxBodyBytes ?? MAX_BODY_BYTES) / 1024)} KB, which no key check returns.` });
+          const code = deadline.aborted ? 'TIMEOUT' : errorCodeOf(error);
+          // One retry for a reset connection (a stale keep-alive socket, usually), and only within the time allowed.
+          if (attempt === 1 && RETRYABLE_RESETS.has(code) && !deadline.aborted) {
+            this.options.logger.debug('verify %s: %s, retrying once', provider.id, code);
+            continue;
+          }
+          return finish({ verdict: 'unreachable', message: `Could not reach ${provider.label}: ${networkMessage(code)}.` });
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** Checks many keys at once; `onResult` hears each as it finishes. Stops (without results) when `signal` aborts. */
+  async verifyAll(entries: readonly { provider: ProviderInfo; key: string }[], options: { signal?: AbortSignal; onResult?: (result: VerifyResult) => void } = {}): Promise<VerifyResult[]> {
+    const settled = await Promise.allSettled(entries.map(async ({ provider, key }) => {
+      const result = await this.verify(provider, key, options.signal);
+      options.onResult?.(result);
+      return result;
+    }));
+    return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  }
+
+  async close(): Promise<void> {
+    const dispatcher = this.dispatcher;
+    this.dispatcher = undefined;
+    await dispatcher?.close().catch(() => undefined);
+  }
+
+  private headersFor(provider: ProviderInfo, key: string): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'crucible-keys', ...(provider.verify?.headers ?? {}) };
+    switch (provider.verify?.auth) {
+      case 'x-api-key': headers['x-api-key'] = key; break;
+      case 'x-goog-api-key': headers['x-goog-api-key'] = key; break;
+      default: headers.authorization = `Bearer ${key}`;
+    }
+    return headers;
+  }
+
+  private getDispatcher(): Dispatcher {
+    if (this.dispatcher) return this.dispatcher;
+    const proxy = this.options.proxy ?? { kind: 'none' };
+    const rejectUnauthorized = this.options.strictSsl !== false;
+    const connect = { timeout: this.timeoutMs, rejectUnauthorized };
+    if (proxy.kind === 'explicit') {
+      this.dispatcher = new ProxyAgent({ uri: proxy.uri, connect, requestTls: { rejectUnauthorized }, proxyTls: { rejectUnauthorized } });
+    } else if (proxy.kind === 'env' && (proxy.httpProxy || proxy.httpsProxy)) {
+      this.dispatcher = new EnvHttpProxyAgent({ httpProxy: proxy.httpProxy, httpsProxy: proxy.httpsProxy, noProxy: proxy.noProxy, connect });
+    } else {
+      this.dispatcher = new Agent({ connect });
+    }
+    return this.dispatcher;
+  }
+
+  private async get(url: string, headers: Record<string, string>, signal: AbortSignal) {
+    const response = await request(url, {
+      method: 'GET', headers, signal, dispatcher: this.getDispatcher(),
+      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
+    });
+    const cap = this.options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > cap) {
+      response.body.destroy();
+      throw new BodyTooLarge(String(response.statusCode));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > cap) {
+        response.body.destroy();
+        throw new BodyTooLarge(String(response.statusCode));
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let json: unknown;
+    try {
+      json = text.trim() ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.statusCode, headers: response.headers, json, text };
+  }
+}
+
+function checkBaseUrl(id: string, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new VerifyConfigError(`The base URL for ${id} is not a URL: use something like https://host or http://127.0.0.1:8080.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new VerifyConfigError(`The base URL for ${id} must be http or https.`);
+  if (parsed.username || parsed.password) throw new VerifyConfigError(`The base URL for ${id} must not contain credentials.`);
+}
