@@ -1,0 +1,25 @@
+// Test keys for the fake provider server. The scenario rides inside the key (fkx<scenario>x), so a server in
+// another process (the one behind the real VS Code) answers the same way as one started inside a test.
+import type { BuiltInProviderId } from '../../src/core/catalog';
+
+export const SCENARIOS = [
+  'valid', 'rejected', 'nocredit', 'zerolimit', 'blocked', 'ratelimited', 'ratelimitdate', 'ratelimitms',
+  'e500', 'e503', 'e402', 'html', 'badjson', 'huge', 'stall', 'stallheaders', 'reset', 'echo', 'redirect',
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+const PREFIX: Record<BuiltInProviderId | 'custom', string> = {
+  openrouter: 'sk-or-v1-', openai: 'sk-proj-', anthropic: 'sk-ant-api03-', google: 'AIza', deepseek: 'sk-', xai: 'xai-', eden_ai: 'sk-eden-', custom: 'ck-',
+};
+
+/** A recognisable fake key: provider prefix, scenario marker, optional injected latency, padding. */
+export function fakeKey(provider: BuiltInProviderId | 'custom', scenario: Scenario, latencyMs = 0): string {
+  const marker = `fkx${scenario}${latencyMs ? `lat${latencyMs}` : ''}x`;
+  return (PREFIX[provider] + marker + 'CANARY0123456789abcdef').slice(0, Math.max(40, PREFIX[provider].length + marker.length + 8));
+}
+
+export function scenarioOf(key: string | undefined): { scenario?: Scenario; latencyMs: number } {
+  const match = /fkx([a-z0-9]+?)(?:lat(\d+))?x/.exec(key ?? '');
+  const scenario = SCENARIOS.find((name) => name === match?.[1]);
+  return { scenario, latencyMs: match?.[2] ? Number(match[2]) : 0 };
+}

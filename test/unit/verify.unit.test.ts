@@ -1,0 +1,253 @@
+// The verification engine against a real HTTP server on 127.0.0.1 that answers with the documented bodies.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { BUILT_IN_PROVIDERS, type BuiltInProviderId, ProviderCatalog } from '../../src/core/catalog';
+import { Redactor, RedactingLogger } from '../../src/core/redact';
+import type { Verdict, VerifyResult } from '../../src/core/verify/types';
+import { KeyVerifier, VerifyConfigError } from '../../src/core/verify/verifier';
+import { fakeKey, type Scenario } from '../fakeProviders/keys';
+import { FakeProviderServer } from '../fakeProviders/server';
+
+const server = new FakeProviderServer();
+const logLines: string[] = [];
+const usedKeys = new Set<string>();
+const catalog = new ProviderCatalog([{ id: 'local', label: 'Local LLM', baseUrl: 'http://127.0.0.1:9/v1', envVar: 'LOCAL_API_KEY' }]);
+
+function verifier(options: { timeoutMs?: number; baseUrls?: Record<string, string> } = {}): KeyVerifier {
+  const redactor = new Redactor();
+  const logger = new RedactingLogger({ write: (level, line) => logLines.push(`${level} ${line}`) }, redactor);
+  return new KeyVerifier({ logger, redactor, timeoutMs: options.timeoutMs ?? 5000, baseUrls: options.baseUrls ?? { ...server.baseUrls(), local: server.baseUrl('custom') + '/v1' } });
+}
+
+async function check(id: BuiltInProviderId | 'local', scenario: Scenario, options: { timeoutMs?: number; baseUrls?: Record<string, string> } = {}): Promise<VerifyResult> {
+  const key = fakeKey(id === 'local' ? 'custom' : id, scenario);
+  usedKeys.add(key);
+  const engine = verifier(options);
+  try {
+    const result = await engine.verify(catalog.require(id), key);
+    assert.ok(!JSON.stringify(result).includes(key), `${id}/${scenario}: result contains the key`);
+    return result;
+  } finally {
+    await engine.close();
+  }
+}
+
+before(async () => { await server.start(); });
+after(async () => {
+  await server.stop();
+  const all = logLines.join('\n');
+  for (const key of usedKeys) assert.ok(!all.includes(key), 'a log line contains a key');
+});
+
+describe('verification verdicts per provider (documented bodies)', () => {
+  const expected: Record<BuiltInProviderId, Record<'valid' | 'rejected' | 'nocredit', [Verdict, number]>> = {
+    openrouter: { valid: ['valid', 200], rejected: ['rejected', 401], nocredit: ['no_credit', 402] },
+    openai: { valid: ['valid', 200], rejected: ['rejected', 401], nocredit: ['no_credit', 429] },
+    anthropic: { valid: ['valid', 200], rejected: ['rejected', 401], nocredit: ['no_credit', 400] },
+    google: { valid: ['valid', 200], rejected: ['rejected', 400], nocredit: ['no_credit', 400] },
+    deepseek: { valid: ['valid', 200], rejected: ['rejected', 401], nocredit: ['no_credit', 200] },
+    xai: { valid: ['valid', 200], rejected: ['rejected', 400], nocredit: ['no_credit', 403] },
+    eden_ai: { valid: ['valid', 200], rejected: ['rejected', 401], nocredit: ['no_credit', 402] },
+  };
+  for (const provider of BUILT_IN_PROVIDERS) {
+    for (const scenario of ['valid', 'rejected', 'nocredit'] as const) {
+      const [verdict, status] = expected[provider.id as BuiltInProviderId][scenario];
+      it(`${provider.id}: ${scenario} → ${verdict} (${status})`, async () => {
+        const result = await check(provider.id as BuiltInProviderId, scenario);
+        assert.equal(result.verdict, verdict, result.message);
+        assert.equal(result.httpStatus, status);
+        assert.ok(result.latencyMs >= 0 && Date.parse(result.checkedAt) > 0);
+        assert.ok(result.message.length > 0 && !result.message.includes('\n'));
+      });
+    }
+  }
+
+  it('reads OpenRouter credits, label and free tier; a used-up key limit is no_credit', async () => {
+    const result = await check('openrouter', 'valid');
+    assert.deepEqual(result.credits, { currency: 'USD', limit: 100, remaining: 74.5, usage: 25.5 });
+    assert.equal(result.key?.label, 'sk-or-v1-au7...890');
+    assert.equal(result.key?.isFreeTier, false);
+    assert.equal((await check('openrouter', 'zerolimit')).verdict, 'no_credit');
+  });
+
+  it('reads DeepSeek and Eden AI balances with currency', async () => {
+    const deepseek = await check('deepseek', 'valid');
+    assert.equal(deepseek.credits?.remaining, 110);
+    assert.equal(deepseek.credits?.currency, 'CNY');
+    assert.deepEqual(deepseek.credits?.balances?.[0], { currency: 'CNY', total: 110, granted: 10, toppedUp: 100 });
+    assert.deepEqual((await check('eden_ai', 'valid')).credits, { currency: 'USD', remaining: 12.34 });
+  });
+
+  it('treats a blocked xAI key as rejected and says why', async () => {
+    const result = await check('xai', 'blocked');
+    assert.equal(result.verdict, 'rejected');
+    assert.equal(result.key?.blocked, true);
+    assert.match(result.message, /blocked/);
+  });
+
+  it('sends each provider\'s documented auth header, and never the key in the URL', async () => {
+    server.requests.length = 0;
+    await check('google', 'valid');
+    await check('anthropic', 'valid');
+    await check('openai', 'valid');
+    const [google, anthropic, openai] = server.requests;
+    assert.equal(google.path, '/google/v1beta/models');
+    assert.ok(google.headers['x-goog-api-key'] && !google.headers.authorization);
+    assert.equal(anthropic.headers['anthropic-version'], '2023-06-01');
+    assert.ok(anthropic.headers['x-api-key'] && !anthropic.headers.authorization);
+    assert.match(String(openai.headers.authorization), /^Bearer sk-proj-/);
+  });
+
+  it('collects rate-limit headers', async () => {
+    const openai = await check('openai', 'valid');
+    assert.equal(openai.rateLimit?.requestsLimit, 10000);
+    assert.equal(openai.rateLimit?.tokensRemaining, 1999990);
+    assert.equal(openai.rateLimit?.requestsReset, '6ms');
+    const anthropic = await check('anthropic', 'valid');
+    assert.equal(anthropic.rateLimit?.requestsRemaining, 49);
+    assert.equal(anthropic.rateLimit?.headers['anthropic-ratelimit-tokens-limit'], '40000');
+  });
+
+  it('checks custom OpenAI-compatible providers at {baseUrl}/models, and says unverifiable when there is no check', async () => {
+    assert.equal((await check('local', 'valid')).verdict, 'valid');
+    assert.equal((await check('local', 'rejected')).verdict, 'rejected');
+    const noCheck = new ProviderCatalog([{ id: 'nocheck', label: 'No check', baseUrl: 'http://127.0.0.1:9', envVar: 'X_KEY', verify: false }]);
+    const engine = verifier();
+    assert.equal((await engine.verify(noCheck.require('nocheck'), 'whatever-key')).verdict, 'unverifiable');
+    await engine.close();
+  });
+
+  it('passes provider error text through the redactor when a provider echoes the key', async () => {
+    const result = await check('openai', 'echo');
+    assert.equal(result.verdict, 'rejected');
+    assert.match(result.message, /The key sk-proj-…[A-Za-z0-9]{4} is not valid/);
+  });
+
+  it('refuses a base URL that is not http(s) or carries credentials', () => {
+    assert.throws(() => verifier({ baseUrls: { openai: 'ftp://x' } }), VerifyConfigError);
+    assert.throws(() => verifier({ baseUrls: { openai: 'https://user:pw@x' } }), VerifyConfigError);
+    assert.throws(() => verifier({ baseUrls: { openai: 'not a url' } }), VerifyConfigError);
+  });
+});
+
+/** A listener whose accept queue is full, so new connections hang in SYN: a real connect timeout on loopback. */
+async function blackholePort(): Promise<{ port: number; stop: () => void }> {
+  const child: ChildProcess = spawn('python3', ['-c', `
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print(s.getsockname()[1], flush=True)
+time.sleep(120)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (data) => resolve(Number(String(data).trim()))));
+  const fillers: Socket[] = [];
+  for (let i = 0; i < 4; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => undefined));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { port, stop: () => { fillers.forEach((socket) => socket.destroy()); child.kill(); } };
+}
+
+describe('fault matrix (real sockets)', () => {
+  const faults: [string, Scenario, Verdict, (result: VerifyResult) => void][] = [
+    ['a stalled body', 'stall', 'unreachable', (r) => assert.match(r.message, /stalled|took longer/)],
+    ['no answer at all', 'stallheaders', 'unreachable', (r) => assert.match(r.message, /did not answer|took longer/)],
+    ['a reset in the middle of the body', 'reset', 'unreachable', (r) => assert.match(r.message, /closed|reset/)],
+    ['500', 'e500', 'provider_error', (r) => assert.equal(r.httpStatus, 500)],
+    ['503', 'e503', 'provider_error', (r) => assert.equal(r.retryAfterSeconds, 3)],
+    ['a 200 with an HTML body', 'html', 'provider_error', (r) => assert.match(r.message, /not with the JSON/)],
+    ['a 200 with broken JSON', 'badjson', 'provider_error', (r) => assert.equal(r.httpStatus, 200)],
+    ['a 10 MB body', 'huge', 'provider_error', (r) => assert.match(r.message, /larger than 1024 KB/)],
+    ['429 with Retry-After in seconds', 'ratelimited', 'rate_limited', (r) => assert.equal(r.retryAfterSeconds, 7)],
+    ['429 with Retry-After as an HTTP date', 'ratelimitdate', 'rate_limited', (r) => assert.ok(r.retryAfterSeconds! >= 28 && r.retryAfterSeconds! <= 31, String(r.retryAfterSeconds))],
+    ['429 with retry-after-ms', 'ratelimitms', 'rate_limited', (r) => assert.equal(r.retryAfterSeconds, 2)],
+    ['402', 'e402', 'no_credit', (r) => assert.equal(r.httpStatus, 402)],
+    ['a redirect', 'redirect', 'provider_error', (r) => assert.match(r.message, /redirect/)],
+  ];
+  for (const [name, scenario, verdict, extra] of faults) {
+    it(`${name} → ${verdict}`, async () => {
+      const result = await check('openai', scenario, { timeoutMs: 1500 });
+      assert.equal(result.verdict, verdict, result.message);
+      extra(result);
+    });
+  }
+
+  it('Gemini 429 takes its delay from the RetryInfo in the body', async () => {
+    const result = await check('google', 'ratelimited');
+    assert.equal(result.verdict, 'rate_limited');
+    assert.equal(result.retryAfterSeconds, 7);
+  });
+
+  it('connection refused → unreachable, never rejected', async () => {
+    const closed = new FakeProviderServer();
+    const port = await closed.start();
+    await closed.stop();
+    const result = await check('openai', 'valid', { baseUrls: { openai: `http://127.0.0.1:${port}` } });
+    assert.equal(result.verdict, 'unreachable');
+    assert.match(result.message, /refused/);
+  });
+
+  it('a name that does not resolve → unreachable', async () => {
+    const result = await check('openai', 'valid', { baseUrls: { openai: 'http://no-such-host.invalid' }, timeoutMs: 3000 });
+    assert.equal(result.verdict, 'unreachable');
+  });
+
+  it('TLS to a plain HTTP port → unreachable', async () => {
+    const result = await check('openai', 'valid', { baseUrls: { openai: `https://127.0.0.1:${server.port}/openai` } });
+    assert.equal(result.verdict, 'unreachable');
+    assert.match(result.message, /secure connection failed|closed|reset/);
+  });
+
+  it('a connect timeout → unreachable, within the time allowed', async () => {
+    const hole = await blackholePort();
+    try {
+      const started = Date.now();
+      const result = await check('openai', 'valid', { baseUrls: { openai: `http://127.0.0.1:${hole.port}` }, timeoutMs: 800 });
+      assert.equal(result.verdict, 'unreachable');
+      assert.match(result.message, /timed out|took longer|did not answer/);
+      assert.ok(Date.now() - started < 5000, 'hung past its timeout');
+    } finally {
+      hole.stop();
+    }
+  });
+
+  it('an AbortSignal cancels a check in flight', async () => {
+    const engine = verifier();
+    const controller = new AbortController();
+    const pending = engine.verify(catalog.require('openai'), fakeKey('openai', 'stallheaders'));
+    const cancelled = engine.verify(catalog.require('openai'), fakeKey('openai', 'stallheaders'), controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(cancelled);
+    void pending.catch(() => undefined);
+    await engine.close();
+  });
+});
+
+describe('verify all', () => {
+  it('runs concurrently, streams results as each finishes, and costs about the slowest one', async () => {
+    const latencies: Record<BuiltInProviderId, number> = { openrouter: 400, openai: 50, anthropic: 100, google: 150, deepseek: 200, xai: 250, eden_ai: 300 };
+    const entries = BUILT_IN_PROVIDERS.map((provider) => ({ provider, key: fakeKey(provider.id as BuiltInProviderId, 'valid', latencies[provider.id as BuiltInProviderId]) }));
+    entries.forEach((entry) => usedKeys.add(entry.key));
+    const engine = verifier();
+    const streamed: string[] = [];
+    const results = await engine.verifyAll(entries, { onResult: (result) => streamed.push(result.provider) });
+    await engine.close();
+    assert.equal(results.length, 7);
+    assert.ok(results.every((result) => result.verdict === 'valid'));
+    // Streaming order follows latency, not input order: the fastest first, the slowest last.
+    assert.equal(streamed[0], 'openai');
+    assert.equal(streamed[6], 'openrouter');
+  });
+
+  it('is cancellable: aborting stops it without results for the unfinished checks', async () => {
+    const engine = verifier();
+    const controller = new AbortController();
+    const entries = [
+      { provider: catalog.require('openai'), key: fakeKey('openai', 'valid') },
+      { provider: catalog.require('xai'), key: fakeKey('xai', 'stallheaders') },
+    ];
+    const pending = engine.verifyAll(entries, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    const results = await pending;
+    await engine.close();
+    assert.deepEqual(results.map((result) => result.provider), ['openai']);
+  });
+});
