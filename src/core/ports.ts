@@ -29,3 +29,9 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
   keys?(): Promise<string[]>;
 }
+
+/** Non-secret persistent state (VS Code's globalState, or a Map in tests). */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}

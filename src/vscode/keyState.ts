@@ -1,0 +1,179 @@
+// The one in-memory picture of every provider's key that the tree, the status bar and the settings panel render.
+// Built from metadata and a decryption check; holds no plaintext key.
+import type { ProviderCatalog, ProviderInfo } from '../core/catalog';
+import type { PassphraseStrength } from '../core/passphrase';
+import type { Clock, Logger } from '../core/ports';
+import type { Verdict, VerifyResult } from '../core/verify/types';
+import type { PassphraseResolver, PassphraseSource } from './passphraseResolver';
+import { describeSource } from './passphraseResolver';
+import type { KeyVault } from './vault';
+
+export type ProviderStatus = 'not_set' | 'unverified' | 'locked' | 'rotation_due' | Verdict;
+
+export interface ProviderView {
+  id: string;
+  label: string;
+  recommended: boolean;
+  custom: boolean;
+  writeVar: string;
+  readVars: readonly string[];
+  keyPageUrl: string;
+  statusPageUrl?: string;
+  verifiable: boolean;
+  status: ProviderStatus;
+  verifying: boolean;
+  masked?: string;
+  addedAt?: string;
+  lastResult?: VerifyResult;
+}
+
+export interface EncryptionView {
+  source?: PassphraseSource;
+  sourceLabel: string;
+  file?: string;
+  strength?: PassphraseStrength;
+  lockedCount: number;
+}
+
+export interface KeyStateSnapshot {
+  providers: ProviderView[];
+  encryption: EncryptionView;
+  setCount: number;
+  validCount: number;
+  /** True when a key is rejected, out of credit or locked: the status bar turns to its warning colour. */
+  needsAttention: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+export class KeyState {
+  private readonly listeners = new Set<() => void>();
+  private locked = new Set<string>();
+  private present = new Set<string>();
+  private readonly verifying = new Set<string>();
+  private encryption: EncryptionView = { sourceLabel: 'not resolved yet', lockedCount: 0 };
+  private refreshing?: Promise<void>;
+
+  constructor(
+    private catalog: ProviderCatalog,
+    private readonly vault: KeyVault,
+    private readonly resolver: PassphraseResolver,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly rotationReminderDays: () => number,
+  ) {
+    this.present = new Set(Object.keys(vault.metadata()));
+  }
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private fire(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error('state listener failed: %s', (error as Error).message);
+      }
+    }
+  }
+
+  setCatalog(catalog: ProviderCatalog): void {
+    this.catalog = catalog;
+    this.fire();
+  }
+
+  get providers(): ProviderCatalog {
+    return this.catalog;
+  }
+
+  /** Re-reads which keys exist and which decrypt with the passphrase in force. Concurrent calls share one run. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.doRefresh().finally(() => { this.refreshing = undefined; });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const passphrase = await this.resolver.resolve(false);
+    const ids = await this.vault.storedIds();
+    const locked = new Set<string>();
+    for (const id of ids) {
+      if (!passphrase) {
+        locked.add(id);
+        continue;
+      }
+      const read = await this.vault.read(id, passphrase.value);
+      if (read.state === 'locked') locked.add(id);
+    }
+    this.present = new Set(ids);
+    this.locked = locked;
+    this.encryption = passphrase
+      ? { source: passphrase.source, sourceLabel: describeSource(passphrase), file: passphrase.file, strength: passphrase.strength, lockedCount: locked.size }
+      : { sourceLabel: 'none yet: one is generated when the first key is saved', lockedCount: locked.size };
+    this.logger.debug('state: %d key(s), %d locked, passphrase from %s', ids.length, locked.size, passphrase?.source ?? 'nowhere');
+    this.fire();
+  }
+
+  setVerifying(id: string, on: boolean): void {
+    if (on) this.verifying.add(id);
+    else this.verifying.delete(id);
+    this.fire();
+  }
+
+  /** Marks a key present (and unlocked) after it was stored, without waiting for a full refresh. */
+  markStored(id: string): void {
+    this.present.add(id);
+    this.locked.delete(id);
+    this.encryption = { ...this.encryption, lockedCount: this.locked.size };
+    this.fire();
+  }
+
+  markRemoved(id: string): void {
+    this.present.delete(id);
+    this.locked.delete(id);
+    this.encryption = { ...this.encryption, lockedCount: this.locked.size };
+    this.fire();
+  }
+
+  notify(): void {
+    this.fire();
+  }
+
+  isLocked(id: string): boolean {
+    return this.locked.has(id);
+  }
+
+  snapshot(): KeyStateSnapshot {
+    const metadata = this.vault.metadata();
+    const providers = this.catalog.all().map((provider) => this.view(provider, metadata[provider.id]));
+    const set = providers.filter((view) => view.status !== 'not_set');
+    return {
+      providers,
+      encryption: this.encryption,
+      setCount: set.length,
+      validCount: set.filter((view) => view.status === 'valid' || (view.status === 'rotation_due' && view.lastResult?.verdict === 'valid')).length,
+      needsAttention: set.some((view) => view.status === 'rejected' || view.status === 'no_credit' || view.status === 'locked'),
+    };
+  }
+
+  private view(provider: ProviderInfo, meta: ReturnType<KeyVault['metadata']>[string] | undefined): ProviderView {
+    const present = this.present.has(provider.id);
+    let status: ProviderStatus = 'not_set';
+    if (present && this.locked.has(provider.id)) status = 'locked';
+    else if (present) {
+      const verdict = meta?.lastResult?.verdict;
+      status = verdict ?? 'unverified';
+      const days = this.rotationReminderDays();
+      const ageMs = meta ? this.clock.now() - Date.parse(meta.addedAt) : 0;
+      if (days > 0 && ageMs > days * DAY_MS && (status === 'valid' || status === 'unverified')) status = 'rotation_due';
+    }
+    return {
+      id: provider.id, label: provider.label, recommended: provider.recommended, custom: !!provider.custom,
+      writeVar: provider.writeVar, readVars: provider.readVars, keyPageUrl: provider.keyPageUrl, statusPageUrl: provider.statusPageUrl,
+      verifiable: !!provider.verify, status, verifying: this.verifying.has(provider.id),
+      masked: present ? meta?.masked : undefined, addedAt: present ? meta?.addedAt : undefined, lastResult: present ? meta?.lastResult : undefined,
+    };
+  }
+}
