@@ -19,8 +19,10 @@ export function explain(error: unknown, redactor: Redactor): string {
   return `Something went wrong: ${message}`;
 }
 
-export async function reportError(error: unknown, action: string, logger: Logger, redactor: Redactor, channel: vscode.LogOutputChannel): Promise<void> {
+/** Logs the failure and shows it; does not wait for the notification, so the command that failed returns at once. */
+export function reportError(error: unknown, action: string, logger: Logger, redactor: Redactor, channel: vscode.LogOutputChannel): void {
   logger.error('%s failed: %s', action, error instanceof Error ? error.stack ?? error.message : String(error));
-  const choice = await vscode.window.showErrorMessage(explain(error, redactor), 'Show Logs');
-  if (choice === 'Show Logs') channel.show(true);
+  void vscode.window.showErrorMessage(explain(error, redactor), 'Show Logs').then((choice) => {
+    if (choice === 'Show Logs') channel.show(true);
+  });
 }
