@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSyn
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.mjs';
 import { makeRunDir, onShutdown, startCodeServer, writeUserSettings } from './codeServer.mjs';
 import { startFakeProviders } from './fakeServer.mjs';
@@ -20,7 +21,7 @@ function log(message) {
   process.stdout.write(`[integration] ${message}\n`);
 }
 
-async function buildSuite() {
+export async function buildSuite() {
   const dir = path.join(REPO_ROOT, 'out', 'integration');
   rmSync(dir, { recursive: true, force: true });
   const tests = spawnSync('sh', ['-c', 'ls test/integration/*.integration.test.ts'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
@@ -82,7 +83,7 @@ async function main() {
   process.exit(summary.failed === 0 ? 0 : 1);
 }
 
-main().catch((error) => {
+if (process.argv[1] === fileURLToPath(import.meta.url)) main().catch((error) => {
   log(`FAILED: ${error.stack ?? error}`);
   if (summaryFile) writeFileSync(summaryFile, JSON.stringify({ passed: 0, failed: 1 }));
   process.exit(1);

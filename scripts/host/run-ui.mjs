@@ -1,0 +1,72 @@
+// The ui tier: Playwright (Debian Chromium) drives the real code-server workbench with the packaged VSIX
+// installed, against the fake provider server. Runs test/ui/*.ui.test.ts; writes {passed, failed} to --summary.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { makeRunDir, onShutdown, installExtension, startCodeServer, writeUserSettings } from './codeServer.mjs';
+import { startFakeProviders } from './fakeServer.mjs';
+import { createSampleWorkspace } from './fixtures.mjs';
+import { packageVsix } from './package.mjs';
+import { ensureHost, REPO_ROOT } from './provision.mjs';
+
+const summaryArg = process.argv.indexOf('--summary');
+const summaryFile = summaryArg > 0 ? process.argv[summaryArg + 1] : undefined;
+const keep = process.argv.includes('--keep');
+const only = process.argv.filter((arg) => arg.endsWith('.ui.test.ts'));
+const evidenceDir = path.join(REPO_ROOT, '.test-output', 'ui');
+
+function log(message) {
+  process.stdout.write(`[ui] ${message}\n`);
+}
+
+function runTests(files, env) {
+  return new Promise((resolve) => {
+    const tap = path.join(evidenceDir, 'ui.tap');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', () => {
+      const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+      const passed = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
+      const failed = Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 1) + Number(/^# cancelled (\d+)$/m.exec(text)?.[1] ?? 0);
+      resolve({ passed, failed });
+    });
+  });
+}
+
+async function main() {
+  rmSync(evidenceDir, { recursive: true, force: true });
+  mkdirSync(evidenceDir, { recursive: true });
+  const paths = await ensureHost();
+  const vsix = await packageVsix();
+  const run = makeRunDir('crucible-keys-ui-');
+  const workspace = createSampleWorkspace(path.join(run.workspace, 'crucible'));
+  cpSync(path.join(workspace, '.env.example'), path.join(workspace, '.env'));
+  const fake = await startFakeProviders();
+  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000 });
+  await installExtension(paths, run, vsix);
+  let server;
+  const cleanup = onShutdown(async () => {
+    await server?.stop();
+    await fake.stop();
+    if (!keep) rmSync(run.root, { recursive: true, force: true });
+  });
+  let summary = { passed: 0, failed: 1 };
+  try {
+    server = await startCodeServer(paths, run);
+    log(`code-server at ${server.url}, workspace ${workspace}`);
+    const files = only.length ? only : readdirSync(path.join(REPO_ROOT, 'test', 'ui')).filter((name) => name.endsWith('.ui.test.ts')).sort().map((name) => path.join('test', 'ui', name));
+    summary = await runTests(files, {
+      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir }),
+    });
+  } finally {
+    await cleanup();
+  }
+  log(`${summary.passed} passed, ${summary.failed} failed`);
+  if (summaryFile) writeFileSync(summaryFile, JSON.stringify(summary));
+  process.exit(summary.failed === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  log(`FAILED: ${error.stack ?? error}`);
+  if (summaryFile) writeFileSync(summaryFile, JSON.stringify({ passed: 0, failed: 1 }));
+  process.exit(1);
+});
