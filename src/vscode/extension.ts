@@ -9,10 +9,12 @@ import { reportError } from './errors';
 import { KeyState } from './keyState';
 import { createLogging } from './logging';
 import { KeyOperations } from './operations';
+import { PanelStateBuilder } from './panelState';
 import { PassphraseResolver, PREVIOUS_PASSPHRASE, STORED_PASSPHRASE } from './passphraseResolver';
 import { ProviderTreeProvider } from './providerTree';
 import { secretStoreFrom } from './secretStore';
 import { Settings } from './settings';
+import { SettingsPanelHost } from './settingsPanel';
 import { KeyStatusBar } from './statusBar';
 import { KeyVault } from './vault';
 import { VerificationService } from './verification';
@@ -41,11 +43,12 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const tree = new ProviderTreeProvider(state, systemClock);
   const treeView = vscode.window.createTreeView('crucibleKeys.providers', { treeDataProvider: tree, showCollapseAll: false });
   const statusBar = new KeyStatusBar(state);
-  const commands = new Commands(operations, state, workspaceEnv, logger, redactor, channel, () => void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:crucible.crucible-keys'));
+  const panel = new SettingsPanelHost(context.extensionUri, state, new PanelStateBuilder(state, workspaceEnv, settings, systemClock), operations, settings, workspaceEnv, logger, redactor);
+  const commands = new Commands(operations, state, workspaceEnv, logger, redactor, channel, () => panel.show());
 
   const refresh = () => state.refresh().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
   context.subscriptions.push(
-    tree, treeView, statusBar, verification, { dispose: () => { vault.dispose(); keyring.clear(); } },
+    tree, treeView, statusBar, verification, panel, { dispose: () => { vault.dispose(); keyring.clear(); } },
     ...commands.register(),
     state.onDidChange(() => void vscode.commands.executeCommand('setContext', 'crucibleKeys.hasKeys', state.snapshot().setCount > 0)),
     // Another window changed a key: re-read, so every window shows the same thing.

@@ -16,9 +16,9 @@ describe('activation', () => {
     }
   });
 
-  it('declares no activation events of its own and runs as a workspace extension', () => {
+  it('declares only the activation event VS Code cannot derive (panel revival), and runs as a workspace extension', () => {
     const packageJSON = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
-    assert.deepEqual(packageJSON.activationEvents, []);
+    assert.deepEqual(packageJSON.activationEvents, ['onWebviewPanel:crucibleKeys.settings']);
     assert.deepEqual(packageJSON.extensionKind, ['workspace']);
     assert.equal(packageJSON.capabilities.untrustedWorkspaces.supported, 'limited');
   });

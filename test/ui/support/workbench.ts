@@ -23,12 +23,11 @@ export class Workbench {
   private constructor(readonly context: BrowserContext, readonly page: Page, private readonly env: UiEnvironment) {}
 
   /** Opens the workbench in a browser whose profile lives in the run folder (so the canary scan covers it). */
-  static async open(env = environment(), options: { colorTheme?: string } = {}): Promise<Workbench> {
+  static async open(env = environment()): Promise<Workbench> {
     const context = await chromium.launchPersistentContext(env.run.browser, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 } });
     const page = context.pages()[0] ?? await context.newPage();
     const workbench = new Workbench(context, page, env);
     await workbench.load();
-    if (options.colorTheme) await workbench.setTheme(options.colorTheme);
     return workbench;
   }
 
@@ -52,8 +51,9 @@ export class Workbench {
       try {
         await input.waitFor({ state: 'visible', timeout: 5000 });
         await input.fill(`>${title}`);
-        await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-        await this.page.keyboard.press('Enter');
+        const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+        await row.waitFor({ timeout: 10_000 });
+        await row.click(); // not Enter: the focused row may be a recently used, similar command
         return;
       } catch {
         // The palette sometimes opens before the extension's commands are known; try again.
@@ -104,10 +104,17 @@ export class Workbench {
     await this.page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first().waitFor({ timeout: timeoutMs });
   }
 
-  async setTheme(theme: string): Promise<void> {
+  /** Switches the colour theme with the theme picker, as a person would. */
+  async setTheme(theme: 'Dark Modern' | 'Light Modern' | 'Dark High Contrast'): Promise<void> {
     await this.runCommand('Preferences: Color Theme');
-    await this.pick(theme);
-    await this.page.waitForTimeout(500);
+    const list = this.page.locator('.quick-input-list .monaco-list-row');
+    await list.filter({ hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
+    await this.page.locator('.quick-input-widget input').fill(theme);
+    await list.filter({ hasText: theme }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    const kind = theme === 'Dark Modern' ? 'vs-dark' : theme === 'Light Modern' ? 'vs' : 'hc-black';
+    await this.page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 20_000 });
+    await this.page.waitForTimeout(800); // let the webview pick up the new --vscode-* variables
   }
 
   /** The frame inside a webview panel (the workbench nests it twice). */

@@ -1,0 +1,158 @@
+// The settings panel's messages, shared as types by the host and the webview. The webview speaks first with
+// `ready`; the host sends nothing before it, then the full state. Requests carry a requestId for their response.
+// No message in either direction ever carries a stored key: only `saveKey` carries a key the user just typed.
+
+export type ProviderStatus = 'not_set' | 'unverified' | 'locked' | 'rotation_due' | 'valid' | 'rejected' | 'no_credit' | 'rate_limited' | 'unreachable' | 'provider_error' | 'unverifiable';
+
+export interface PanelProvider {
+  id: string;
+  label: string;
+  recommended: boolean;
+  custom: boolean;
+  status: ProviderStatus;
+  statusLabel: string;
+  verifying: boolean;
+  masked?: string;
+  writeVar: string;
+  keyPrefix?: string;
+  credits?: string;
+  rateLimit?: string;
+  message?: string;
+  checkedAgo?: string;
+  keyAge?: string;
+  hasStatusPage: boolean;
+  verifiable: boolean;
+}
+
+export interface PanelEncryption {
+  sourceLabel: string;
+  source?: 'environment' | 'envFile' | 'stored';
+  strengthVerdict?: 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder';
+  strengthMessage?: string;
+  lockedCount: number;
+}
+
+export interface PanelProject {
+  folder: string;
+  envFile: string;
+  exists: boolean;
+  gitState: 'ignored' | 'not_ignored' | 'tracked' | 'not_a_repo' | 'git_missing' | 'unknown';
+  gitMessage: string;
+  canFixGitignore: boolean;
+  /** Variables Crucible reads that the file sets: names only. */
+  variables: { name: string; provider?: string; used: boolean }[];
+}
+
+export interface PanelCustomProvider {
+  id: string;
+  label: string;
+  baseUrl: string;
+  envVar: string;
+  prefix?: string;
+}
+
+export interface PanelState {
+  providers: PanelProvider[];
+  encryption: PanelEncryption;
+  projects: PanelProject[];
+  customProviders: PanelCustomProvider[];
+}
+
+export type WebviewRequest =
+  | { type: 'saveKey'; requestId: string; provider: string; key: string; verify: boolean }
+  | { type: 'verifyKey'; requestId: string; provider: string }
+  | { type: 'removeKey'; requestId: string; provider: string }
+  | { type: 'verifyAll'; requestId: string }
+  | { type: 'copyToEnv'; requestId: string; provider?: string }
+  | { type: 'generateEncryptionKey'; requestId: string }
+  | { type: 'backupEncryptionKey'; requestId: string }
+  | { type: 'rotateEncryptionKey'; requestId: string }
+  | { type: 'unlock'; requestId: string }
+  | { type: 'fixGitignore'; requestId: string; folder: string }
+  | { type: 'saveCustomProvider'; requestId: string; provider: PanelCustomProvider; replaces?: string }
+  | { type: 'removeCustomProvider'; requestId: string; id: string };
+
+export type WebviewNotification =
+  | { type: 'ready' }
+  | { type: 'openPage'; provider: string; page: 'key' | 'status' }
+  | { type: 'showLogs' };
+
+export type WebviewMessage = WebviewRequest | WebviewNotification;
+
+export type HostMessage =
+  | { type: 'state'; state: PanelState }
+  | { type: 'response'; requestId: string; ok: boolean; message?: string };
+
+const MAX_KEY_LENGTH = 4096;
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(value: Raw, allowed: readonly string[]): boolean {
+  return Object.keys(value).every((key) => allowed.includes(key));
+}
+
+function text(value: unknown, max = 512): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+function customProviderShape(value: unknown): value is PanelCustomProvider {
+  return isRecord(value) && onlyKeys(value, ['id', 'label', 'baseUrl', 'envVar', 'prefix'])
+    && text(value.id, 40) && text(value.label, 80) && text(value.baseUrl, 2048) && text(value.envVar, 128)
+    && (value.prefix === undefined || text(value.prefix, 40));
+}
+
+/**
+ * Checks a message from the webview against the protocol, including that named providers and folders exist.
+ * Returns the typed message, or a reason it was refused (for a warn-level log line; never the key).
+ */
+export function validateWebviewMessage(raw: unknown, known: { providers: ReadonlySet<string>; folders: ReadonlySet<string>; customIds: ReadonlySet<string> }): { ok: true; message: WebviewMessage } | { ok: false; reason: string } {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, reason: 'not an object with a type' };
+  const type = raw.type;
+  const fail = (reason: string) => ({ ok: false as const, reason: `${type}: ${reason}` });
+  const fields = (...names: string[]) => onlyKeys(raw, ['type', ...names]);
+  const request = () => typeof raw.requestId === 'string' && REQUEST_ID.test(raw.requestId);
+  const provider = () => typeof raw.provider === 'string' && known.providers.has(raw.provider);
+  switch (type) {
+    case 'ready':
+    case 'showLogs':
+      return fields() ? { ok: true, message: { type } } : fail('unexpected fields');
+    case 'openPage':
+      if (!fields('provider', 'page') || !provider() || (raw.page !== 'key' && raw.page !== 'status')) return fail('needs a known provider and page key|status');
+      return { ok: true, message: { type, provider: raw.provider as string, page: raw.page } };
+    case 'saveKey':
+      if (!fields('requestId', 'provider', 'key', 'verify') || !request() || !provider()) return fail('needs requestId and a known provider');
+      if (typeof raw.key !== 'string' || raw.key.length === 0 || raw.key.length > MAX_KEY_LENGTH || typeof raw.verify !== 'boolean') return fail('needs a key of 1 to 4096 characters and verify');
+      return { ok: true, message: { type, requestId: raw.requestId as string, provider: raw.provider as string, key: raw.key, verify: raw.verify } };
+    case 'verifyKey':
+    case 'removeKey':
+      if (!fields('requestId', 'provider') || !request() || !provider()) return fail('needs requestId and a known provider');
+      return { ok: true, message: { type, requestId: raw.requestId as string, provider: raw.provider as string } };
+    case 'copyToEnv':
+      if (!fields('requestId', 'provider') || !request() || (raw.provider !== undefined && !provider())) return fail('needs requestId and, optionally, a known provider');
+      return { ok: true, message: { type, requestId: raw.requestId as string, ...(raw.provider === undefined ? {} : { provider: raw.provider as string }) } };
+    case 'verifyAll':
+    case 'generateEncryptionKey':
+    case 'backupEncryptionKey':
+    case 'rotateEncryptionKey':
+    case 'unlock':
+      if (!fields('requestId') || !request()) return fail('needs requestId only');
+      return { ok: true, message: { type, requestId: raw.requestId as string } };
+    case 'fixGitignore':
+      if (!fields('requestId', 'folder') || !request() || typeof raw.folder !== 'string' || !known.folders.has(raw.folder)) return fail('needs requestId and a workspace folder');
+      return { ok: true, message: { type, requestId: raw.requestId as string, folder: raw.folder } };
+    case 'saveCustomProvider':
+      if (!fields('requestId', 'provider', 'replaces') || !request() || !customProviderShape(raw.provider)) return fail('needs requestId and a provider {id, label, baseUrl, envVar, prefix?}');
+      if (raw.replaces !== undefined && (typeof raw.replaces !== 'string' || !known.customIds.has(raw.replaces))) return fail('replaces an unknown custom provider');
+      return { ok: true, message: { type, requestId: raw.requestId as string, provider: raw.provider, ...(raw.replaces === undefined ? {} : { replaces: raw.replaces as string }) } };
+    case 'removeCustomProvider':
+      if (!fields('requestId', 'id') || !request() || typeof raw.id !== 'string' || !known.customIds.has(raw.id)) return fail('needs requestId and a known custom provider id');
+      return { ok: true, message: { type, requestId: raw.requestId as string, id: raw.id } };
+    default:
+      return { ok: false, reason: `unknown message type ${JSON.stringify(type).slice(0, 40)}` };
+  }
+}

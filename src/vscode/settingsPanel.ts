@@ -1,0 +1,242 @@
+// The "API Keys" settings panel host: a singleton webview with a strict CSP that renders KeyState and sends every
+// action through the same operations and commands as the tree. Validates every incoming message.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { CatalogError, customProvider } from '../core/catalog';
+import { addToGitignore, checkGitSafety } from '../core/gitSafety';
+import type { Logger } from '../core/ports';
+import type { Redactor } from '../core/redact';
+import type { HostMessage, WebviewMessage, WebviewRequest } from '../shared/protocol';
+import { validateWebviewMessage } from '../shared/protocol';
+import { explain } from './errors';
+import type { KeyState } from './keyState';
+import type { KeyOperations } from './operations';
+import { UserFacingError } from './operations';
+import type { PanelStateBuilder } from './panelState';
+import type { Settings } from './settings';
+import type { WorkspaceEnv } from './workspaceEnv';
+
+export const PANEL_VIEW_TYPE = 'crucibleKeys.settings';
+const STATE_DEBOUNCE_MS = 50;
+
+export class SettingsPanelHost implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private ready = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly state: KeyState,
+    private readonly builder: PanelStateBuilder,
+    private readonly operations: KeyOperations,
+    private readonly settings: Settings,
+    private readonly workspaceEnv: WorkspaceEnv,
+    private readonly logger: Logger,
+    private readonly redactor: Redactor,
+  ) {
+    const subscription = state.onDidChange(() => this.scheduleState());
+    this.disposables.push({ dispose: () => subscription.dispose() });
+    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => this.adopt(panel),
+    }));
+  }
+
+  /** Opens the panel, or reveals it when it is already open. */
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Crucible Keys', vscode.ViewColumn.Active, this.options()));
+  }
+
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, enableFindWidget: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'key.svg');
+    panel.webview.options = this.options();
+    panel.webview.html = this.html(panel.webview);
+    const receive = panel.webview.onDidReceiveMessage((raw) => void this.receive(raw));
+    const visible = panel.onDidChangeViewState(() => { if (panel.visible) this.scheduleState(); });
+    panel.onDidDispose(() => {
+      receive.dispose();
+      visible.dispose();
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+
+  html(webview: vscode.Webview): string {
+    const nonce = randomBytes(18).toString('base64');
+    const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', file)).toString();
+    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
+    const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource};`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('codicon.css')}">
+<link rel="stylesheet" href="${media('panel.css')}">
+<title>Crucible Keys</title>
+</head>
+<body>
+<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>
+<div id="live" class="visually-hidden" role="status" aria-live="polite"></div>
+<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+</body>
+</html>`;
+  }
+
+  private scheduleState(): void {
+    if (!this.panel || !this.ready) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => { this.timer = undefined; void this.sendState(); }, STATE_DEBOUNCE_MS);
+  }
+
+  private async sendState(): Promise<void> {
+    const panel = this.panel;
+    if (!panel || !this.ready) return;
+    try {
+      await this.post({ type: 'state', state: await this.builder.build() });
+    } catch (error) {
+      this.logger.error('could not build the panel state: %s', (error as Error).message);
+    }
+  }
+
+  private post(message: HostMessage): Thenable<boolean> | undefined {
+    return this.panel?.webview.postMessage(message);
+  }
+
+  private known() {
+    return {
+      providers: new Set(this.state.providers.all().map((provider) => provider.id)),
+      folders: new Set(this.workspaceEnv.folders().map((folder) => folder.uri.fsPath)),
+      customIds: new Set(this.settings.customProviders().map((entry) => entry.id)),
+    };
+  }
+
+  /** Entry point for every message: validated first; anything off is logged at warn level and ignored. */
+  async receive(raw: unknown): Promise<void> {
+    const checked = validateWebviewMessage(raw, this.known());
+    if (!checked.ok) {
+      this.logger.warn('ignored a webview message: %s', checked.reason);
+      return;
+    }
+    const message = checked.message;
+    if (message.type === 'ready') {
+      this.ready = true;
+      await this.sendState();
+      return;
+    }
+    if (!this.ready) {
+      this.logger.warn('ignored a webview message before ready: %s', message.type);
+      return;
+    }
+    if (!('requestId' in message)) {
+      await this.notify(message);
+      return;
+    }
+    try {
+      const text = await this.handle(message);
+      await this.post({ type: 'response', requestId: message.requestId, ok: true, message: text });
+    } catch (error) {
+      this.logger.warn('panel request %s failed: %s', message.type, error instanceof Error ? error.message : String(error));
+      await this.post({ type: 'response', requestId: message.requestId, ok: false, message: explain(error, this.redactor) });
+    } finally {
+      this.scheduleState();
+    }
+  }
+
+  private async notify(message: Exclude<WebviewMessage, WebviewRequest | { type: 'ready' }>): Promise<void> {
+    switch (message.type) {
+      case 'openPage':
+        await vscode.commands.executeCommand(message.page === 'key' ? 'crucibleKeys.openKeyPage' : 'crucibleKeys.openStatusPage', message.provider);
+        return;
+      case 'showLogs':
+        await vscode.commands.executeCommand('crucibleKeys.showLogs');
+        return;
+      default:
+        return assertNever(message);
+    }
+  }
+
+  /** Runs one request; returns a sentence for the panel's status line. */
+  private async handle(message: WebviewRequest): Promise<string | undefined> {
+    switch (message.type) {
+      case 'saveKey': {
+        const saved = await this.operations.saveKey(message.provider, message.key);
+        const label = this.operations.provider(message.provider).label;
+        if (!message.verify) return `Saved the ${label} key ${saved.masked}.${saved.warnings.length ? ` ${saved.warnings[0]}` : ''}`;
+        const result = await this.operations.verifyKey(message.provider);
+        return `Saved and checked the ${label} key: ${result.message}`;
+      }
+      case 'verifyKey':
+        return (await this.operations.verifyKey(message.provider)).message;
+      case 'removeKey': {
+        const removed = await vscode.commands.executeCommand<boolean>('crucibleKeys.removeKey', message.provider);
+        return removed ? 'Removed.' : undefined;
+      }
+      case 'verifyAll':
+        await vscode.commands.executeCommand('crucibleKeys.verifyAll');
+        return undefined;
+      case 'copyToEnv':
+        await vscode.commands.executeCommand('crucibleKeys.copyToEnv', message.provider ? { providers: [message.provider] } : undefined);
+        return undefined;
+      case 'generateEncryptionKey':
+        await vscode.commands.executeCommand('crucibleKeys.generateEncryptionKey');
+        return undefined;
+      case 'backupEncryptionKey':
+        await vscode.commands.executeCommand('crucibleKeys.copyToEnv', { providers: [], includeEncryptionKey: true });
+        return undefined;
+      case 'rotateEncryptionKey':
+        await vscode.commands.executeCommand('crucibleKeys.rotateEncryptionKey');
+        return undefined;
+      case 'unlock':
+        await vscode.commands.executeCommand('crucibleKeys.unlock');
+        return undefined;
+      case 'fixGitignore': {
+        const folder = this.workspaceEnv.folders().find((candidate) => candidate.uri.fsPath === message.folder)!;
+        const safety = await checkGitSafety(this.workspaceEnv.envPath(folder));
+        if (!safety.repoRoot || !safety.gitignoreLine) throw new UserFacingError(safety.message);
+        await addToGitignore(safety.repoRoot, safety.gitignoreLine);
+        return `Added ${safety.gitignoreLine} to .gitignore.`;
+      }
+      case 'saveCustomProvider': {
+        const entry = { ...message.provider, prefix: message.provider.prefix?.trim() || undefined };
+        try {
+          customProvider(entry);
+        } catch (error) {
+          if (error instanceof CatalogError) throw new UserFacingError(error.message);
+          throw error;
+        }
+        const others = this.settings.customProviders().filter((existing) => existing.id !== (message.replaces ?? entry.id));
+        if (others.some((existing) => existing.id === entry.id) || this.state.providers.get(entry.id)) throw new UserFacingError(`The id "${entry.id}" is already used.`);
+        await vscode.workspace.getConfiguration('crucibleKeys').update('customProviders', [...others, entry], vscode.ConfigurationTarget.Global);
+        return `Saved the custom provider ${entry.label}.`;
+      }
+      case 'removeCustomProvider': {
+        const remaining = this.settings.customProviders().filter((existing) => existing.id !== message.id);
+        await vscode.workspace.getConfiguration('crucibleKeys').update('customProviders', remaining, vscode.ConfigurationTarget.Global);
+        return 'Removed the custom provider (its stored key, if any, stays until you remove it).';
+      }
+      default:
+        return assertNever(message);
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.panel?.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,226 @@
+// The settings panel in the webview. Renders the host's state with DOM APIs (no HTML strings), sends actions as
+// typed messages, and clears a key field the moment its key is sent. Nothing secret is ever kept here.
+import type { HostMessage, PanelCustomProvider, PanelProject, PanelProvider, PanelState, WebviewMessage } from '../shared/protocol';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+const live = document.getElementById('live')!;
+const pending = new Map<string, (ok: boolean, message?: string) => void>();
+let requestCounter = 0;
+let current: PanelState | undefined;
+let editingCustom: string | undefined;
+
+function post(message: WebviewMessage): void {
+  vscode.postMessage(message);
+}
+
+function request<T extends WebviewMessage & { requestId: string }>(build: (requestId: string) => T, onDone?: (ok: boolean, message?: string) => void): void {
+  requestCounter += 1;
+  const requestId = `r${requestCounter}`;
+  if (onDone) pending.set(requestId, onDone);
+  post(build(requestId));
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string | undefined | false)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === 'class') node.className = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+function icon(name: string): HTMLElement {
+  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+
+function button(label: string, iconName: string, onClick: () => void, options: { primary?: boolean; title?: string; disabled?: boolean } = {}): HTMLButtonElement {
+  const node = el('button', { type: 'button', class: options.primary ? 'primary' : 'secondary', title: options.title ?? label }, icon(iconName), el('span', {}, label));
+  if (options.disabled) node.disabled = true;
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+function announce(text: string): void {
+  live.textContent = text;
+}
+
+const BADGE_ICON: Record<string, string> = {
+  not_set: 'circle-large-outline', unverified: 'circle-large-filled', valid: 'pass-filled', rejected: 'error', no_credit: 'credit-card',
+  rate_limited: 'watch', unreachable: 'debug-disconnect', provider_error: 'warning', unverifiable: 'question', locked: 'lock', rotation_due: 'history',
+};
+
+function providerCard(provider: PanelProvider): HTMLElement {
+  const fieldId = `key-${provider.id.replace(/[^a-z0-9_-]/gi, '-')}`;
+  const status = el('p', { class: 'card-status', role: 'status' });
+  const input = el('input', { id: fieldId, type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: provider.masked ? `Replace ${provider.masked}` : `${provider.keyPrefix ?? ''}…`, 'aria-describedby': `${fieldId}-hint` });
+  const send = (verify: boolean) => {
+    const key = input.value;
+    input.value = ''; // the key leaves the webview once, and the field clears at once
+    if (!key.trim()) {
+      status.textContent = 'Paste a key first.';
+      input.focus();
+      return;
+    }
+    status.textContent = verify ? 'Saving and checking…' : 'Saving…';
+    request((requestId) => ({ type: 'saveKey', requestId, provider: provider.id, key, verify }), (ok, message) => {
+      status.textContent = message ?? (ok ? 'Done.' : 'Failed.');
+      status.classList.toggle('error', !ok);
+      announce(status.textContent);
+    });
+  };
+  input.addEventListener('keydown', (event) => { if (event.key === 'Enter') send(true); });
+  const has = provider.status !== 'not_set';
+  const facts = [provider.credits, provider.rateLimit, provider.checkedAgo ? `checked ${provider.checkedAgo}` : undefined, provider.keyAge ? `added ${provider.keyAge}` : undefined].filter(Boolean) as string[];
+  const card = el('section', { class: `card status-${provider.status}`, 'aria-labelledby': `${fieldId}-title`, 'data-provider': provider.id },
+    el('header', { class: 'card-header' },
+      el('h3', { id: `${fieldId}-title` }, provider.label, provider.recommended ? el('span', { class: 'tag' }, 'recommended') : undefined, provider.custom ? el('span', { class: 'tag' }, 'custom') : undefined),
+      el('span', { class: `badge badge-${provider.status}`, 'data-status': provider.status }, icon(provider.verifying ? 'loading codicon-modifier-spin' : BADGE_ICON[provider.status] ?? 'circle'), el('span', {}, provider.statusLabel))),
+    el('p', { class: 'masked' }, has ? el('code', {}, provider.masked ?? '') : el('span', { class: 'muted' }, 'No key stored.'), el('span', { class: 'muted' }, ` → ${provider.writeVar}`)),
+    facts.length ? el('p', { class: 'facts muted' }, facts.join(' · ')) : undefined,
+    provider.message ? el('p', { class: 'message' }, provider.message) : undefined,
+    el('label', { for: fieldId, class: 'field-label' }, has ? `New ${provider.label} key` : `${provider.label} API key`),
+    input,
+    el('span', { id: `${fieldId}-hint`, class: 'visually-hidden' }, 'The key is encrypted before it is stored and is never shown again.'),
+    el('div', { class: 'actions' },
+      button('Save', 'save', () => send(false)),
+      button('Save & verify', 'pass', () => send(true), { primary: true }),
+      button('Verify', 'refresh', () => { status.textContent = 'Checking…'; request((requestId) => ({ type: 'verifyKey', requestId, provider: provider.id }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }); }, { disabled: !has || !provider.verifiable }),
+      button('Remove', 'trash', () => request((requestId) => ({ type: 'removeKey', requestId, provider: provider.id }), (_ok, message) => { status.textContent = message ?? ''; }), { disabled: !has }),
+      button('Copy to .env', 'export', () => request((requestId) => ({ type: 'copyToEnv', requestId, provider: provider.id })), { disabled: !has })),
+    el('div', { class: 'links' },
+      linkButton('Get a key', 'link-external', () => post({ type: 'openPage', provider: provider.id, page: 'key' })),
+      provider.hasStatusPage ? linkButton('Status page', 'pulse', () => post({ type: 'openPage', provider: provider.id, page: 'status' })) : undefined),
+    status);
+  return card;
+}
+
+function linkButton(label: string, iconName: string, onClick: () => void): HTMLButtonElement {
+  const node = el('button', { type: 'button', class: 'link' }, icon(iconName), el('span', {}, label));
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+function encryptionSection(state: PanelState): HTMLElement {
+  const { encryption } = state;
+  const status = el('p', { class: 'card-status', role: 'status' });
+  const done = (ok: boolean, message?: string) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); };
+  return el('section', { class: 'section', 'aria-labelledby': 'encryption-title' },
+    el('h2', { id: 'encryption-title' }, icon('shield'), ' Encryption'),
+    el('p', {}, 'Keys are encrypted with ', el('code', {}, 'API_KEY_ENCRYPTION_KEY'), `, the way Crucible encrypts them. In use: ${encryption.sourceLabel}.`),
+    encryption.strengthMessage ? el('p', { class: `strength strength-${encryption.strengthVerdict ?? 'unknown'}` }, icon(encryption.strengthVerdict === 'ok' ? 'pass' : 'warning'), ` ${encryption.strengthMessage}`) : undefined,
+    encryption.lockedCount > 0 ? el('div', { class: 'locked-banner', role: 'alert' }, icon('lock'), ` ${encryption.lockedCount} key${encryption.lockedCount === 1 ? ' is' : 's are'} locked: they were saved under another passphrase. Nothing was deleted. `,
+      button('Unlock with previous key', 'unlock', () => request((requestId) => ({ type: 'unlock', requestId }), done), { primary: true })) : undefined,
+    el('div', { class: 'actions' },
+      button('Generate', 'key', () => request((requestId) => ({ type: 'generateEncryptionKey', requestId }), done)),
+      button('Back up to .env', 'export', () => request((requestId) => ({ type: 'backupEncryptionKey', requestId }), done)),
+      button('Rotate', 'sync', () => request((requestId) => ({ type: 'rotateEncryptionKey', requestId }), done))),
+    status);
+}
+
+function projectSection(projects: PanelProject[]): HTMLElement {
+  return el('section', { class: 'section', 'aria-labelledby': 'project-title' },
+    el('h2', { id: 'project-title' }, icon('folder'), ' Project'),
+    projects.length === 0 ? el('p', { class: 'muted' }, 'Open your Crucible checkout to manage its .env file.') : undefined,
+    ...projects.map((project) => {
+      const status = el('p', { class: 'card-status', role: 'status' });
+      const safe = project.gitState === 'ignored' || project.gitState === 'not_a_repo';
+      return el('div', { class: 'project', 'data-folder': project.folder },
+        el('h3', {}, project.folder.split(/[\\/]/).pop() ?? project.folder, ' ', el('code', {}, project.envFile), project.exists ? undefined : el('span', { class: 'muted' }, ' (not created yet)')),
+        el('p', { class: safe ? 'git ok' : 'git warn' }, icon(safe ? 'pass' : 'warning'), ` ${project.gitMessage}`),
+        project.canFixGitignore ? button('Add to .gitignore', 'wand', () => request((requestId) => ({ type: 'fixGitignore', requestId, folder: project.folder }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }), { primary: true }) : undefined,
+        project.variables.length
+          ? el('ul', { class: 'variables', 'aria-label': 'Variables Crucible will read' }, ...project.variables.map((variable) => el('li', { class: variable.used ? '' : 'muted' }, el('code', {}, variable.name), variable.provider ? ` ${variable.provider}${variable.used ? '' : ' (shadowed by an earlier alias)'}` : '')))
+          : el('p', { class: 'muted' }, 'No key variables set in this file yet.'),
+        status);
+    }));
+}
+
+function customSection(customs: PanelCustomProvider[]): HTMLElement {
+  const status = el('p', { class: 'card-status', role: 'status' });
+  const editing = customs.find((entry) => entry.id === editingCustom);
+  const field = (name: keyof PanelCustomProvider, label: string, placeholder: string) => {
+    const input = el('input', { id: `custom-${name}`, name, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder });
+    input.value = (editing?.[name] as string | undefined) ?? '';
+    return [el('label', { for: `custom-${name}`, class: 'field-label' }, label), input] as const;
+  };
+  const fields = [field('id', 'Id', 'groq'), field('label', 'Name', 'Groq'), field('baseUrl', 'Base URL', 'https://api.groq.com/openai/v1'), field('envVar', '.env variable', 'GROQ_API_KEY'), field('prefix', 'Key prefix (optional)', 'gsk_')];
+  const form = el('form', { class: 'custom-form', 'aria-label': editing ? `Edit ${editing.label}` : 'Add a custom provider' }, ...fields.flat(),
+    el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary' }, icon(editing ? 'save' : 'add'), el('span', {}, editing ? 'Save changes' : 'Add provider')),
+      editing ? button('Cancel', 'close', () => { editingCustom = undefined; render(); }) : undefined));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = (name: string) => (form.querySelector(`[name="${name}"]`) as HTMLInputElement).value.trim();
+    const provider: PanelCustomProvider = { id: value('id'), label: value('label'), baseUrl: value('baseUrl'), envVar: value('envVar'), ...(value('prefix') ? { prefix: value('prefix') } : {}) };
+    request((requestId) => ({ type: 'saveCustomProvider', requestId, provider, ...(editing ? { replaces: editing.id } : {}) }), (ok, message) => {
+      status.textContent = message ?? '';
+      status.classList.toggle('error', !ok);
+      if (ok) editingCustom = undefined;
+    });
+  });
+  return el('section', { class: 'section', 'aria-labelledby': 'custom-title' },
+    el('h2', { id: 'custom-title' }, icon('plug'), ' Custom OpenAI-compatible providers'),
+    customs.length ? el('ul', { class: 'custom-list' }, ...customs.map((entry) => el('li', {}, el('strong', {}, entry.label), ' ', el('code', {}, entry.baseUrl), ' → ', el('code', {}, entry.envVar), ' ',
+      button('Edit', 'edit', () => { editingCustom = entry.id; render(); }),
+      button('Remove', 'trash', () => request((requestId) => ({ type: 'removeCustomProvider', requestId, id: entry.id }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }))))) : el('p', { class: 'muted' }, 'None yet. Any endpoint with GET /models works.'),
+    form, status);
+}
+
+function render(): void {
+  const state = current;
+  if (!state) return;
+  const focusedId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  const typed = new Map<string, string>();
+  // Whatever the user is typing (a key included) survives a state update; it lives only in this DOM.
+  for (const input of app.querySelectorAll<HTMLInputElement>('input')) if (input.value) typed.set(input.id, input.value);
+  app.replaceChildren(
+    el('header', { class: 'page-header' },
+      el('h1', {}, icon('key'), ' API Keys'),
+      el('div', { class: 'actions' },
+        button('Verify all', 'check-all', () => request((requestId) => ({ type: 'verifyAll', requestId })), { primary: true }),
+        button('Copy all to .env', 'export', () => request((requestId) => ({ type: 'copyToEnv', requestId }))),
+        button('Logs', 'output', () => post({ type: 'showLogs' })))),
+    el('section', { class: 'section', 'aria-labelledby': 'providers-title' },
+      el('h2', { id: 'providers-title' }, icon('plug'), ' Providers'),
+      el('div', { class: 'cards' }, ...state.providers.map(providerCard))),
+    encryptionSection(state),
+    projectSection(state.projects),
+    customSection(state.customProviders));
+  app.setAttribute('aria-busy', 'false');
+  for (const [id, value] of typed) {
+    const input = document.getElementById(id) as HTMLInputElement | null;
+    if (input && !input.value) input.value = value;
+  }
+  if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message?.type) {
+    case 'state':
+      current = message.state;
+      render();
+      break;
+    case 'response': {
+      const done = pending.get(message.requestId);
+      pending.delete(message.requestId);
+      done?.(message.ok, message.message);
+      if (!done && message.message) announce(message.message);
+      break;
+    }
+  }
+});
+
+// Only which custom provider is being edited survives a reload; keys and state come fresh from the host.
+const saved = vscode.getState() as { editingCustom?: string } | undefined;
+editingCustom = saved?.editingCustom;
+window.addEventListener('beforeunload', () => vscode.setState({ editingCustom }));
+post({ type: 'ready' });
