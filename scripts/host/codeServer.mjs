@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { runCollecting } from './exec.mjs';
 import * as path from 'node:path';
 
 export function makeRunDir(prefix = 'crucible-keys-host-') {
@@ -57,18 +58,8 @@ function hostEnv(paths, run) {
   return env;
 }
 
-function runQuiet(command, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let output = '';
-    child.stdout.on('data', (data) => (output += data));
-    child.stderr.on('data', (data) => (output += data));
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`exit ${code}: ${output}`))));
-  });
-}
-
 export async function installExtension(paths, run, vsix) {
-  await runQuiet(paths.node24, [paths.codeServerEntry, '--user-data-dir', run.userData, '--extensions-dir', run.extensions, '--install-extension', vsix, '--force'], { env: hostEnv(paths, run) });
+  await runCollecting(paths.node24, [paths.codeServerEntry, '--user-data-dir', run.userData, '--extensions-dir', run.extensions, '--install-extension', vsix, '--force'], { env: hostEnv(paths, run) });
 }
 
 function waitHttp(url, timeoutMs) {

@@ -1,6 +1,7 @@
 // Provisions a real VS Code for this machine: Debian's Chromium (to drive it), Node 24 and code-server (both from
 // npm) in a cache folder git ignores. Later runs find everything in place and return at once.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runCollecting as run } from './exec.mjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,17 +31,6 @@ export function hostPaths(cache = cacheDir()) {
 
 function say(message) {
   process.stderr.write(`[host] ${message}\n`);
-}
-
-function run(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let output = '';
-    child.stdout.on('data', (data) => (output += data));
-    child.stderr.on('data', (data) => (output += data));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${output.split('\n').slice(-30).join('\n')}`))));
-  });
 }
 
 function missingAptPackages() {

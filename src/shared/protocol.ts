@@ -2,7 +2,9 @@
 // `ready`; the host sends nothing before it, then the full state. Requests carry a requestId for their response.
 // No message in either direction ever carries a stored key: only `saveKey` carries a key the user just typed.
 
-export type ProviderStatus = 'not_set' | 'unverified' | 'locked' | 'rotation_due' | 'valid' | 'rejected' | 'no_credit' | 'rate_limited' | 'unreachable' | 'provider_error' | 'unverifiable';
+import type { Verdict } from '../core/verify/types';
+
+export type ProviderStatus = 'not_set' | 'unverified' | 'locked' | 'rotation_due' | Verdict;
 
 export interface PanelProvider {
   id: string;

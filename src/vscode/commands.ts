@@ -349,6 +349,7 @@ export class Commands {
     }
     const file = this.workspaceEnv.envPath(folder);
     if ((await readEnvFile(file)).values[ENCRYPTION_KEY_VAR]?.trim()) {
+      if (options.write !== undefined) return undefined; // scripted: never replace a passphrase without asking
       const choice = await vscode.window.showWarningMessage(`${path.basename(file)} already sets ${ENCRYPTION_KEY_VAR}. Replacing it makes every key Crucible has stored unreadable; rotate instead?`, { modal: true }, 'Rotate Encryption Key');
       if (choice) await vscode.commands.executeCommand('crucibleKeys.rotateEncryptionKey');
       return undefined;

@@ -3,12 +3,13 @@
 import type { ProviderCatalog, ProviderInfo } from '../core/catalog';
 import type { PassphraseStrength } from '../core/passphrase';
 import type { Clock, Logger } from '../core/ports';
-import type { Verdict, VerifyResult } from '../core/verify/types';
+import type { VerifyResult } from '../core/verify/types';
 import type { PassphraseResolver, PassphraseSource } from './passphraseResolver';
 import { describeSource } from './passphraseResolver';
 import type { KeyVault } from './vault';
 
-export type ProviderStatus = 'not_set' | 'unverified' | 'locked' | 'rotation_due' | Verdict;
+export type { ProviderStatus } from '../shared/protocol';
+import type { ProviderStatus } from '../shared/protocol';
 
 export interface ProviderView {
   id: string;
