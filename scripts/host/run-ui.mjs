@@ -55,7 +55,7 @@ async function main() {
     log(`code-server at ${server.url}, workspace ${workspace}`);
     const files = only.length ? only : readdirSync(path.join(REPO_ROOT, 'test', 'ui')).filter((name) => name.endsWith('.ui.test.ts')).sort().map((name) => path.join('test', 'ui', name));
     summary = await runTests(files, {
-      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir }),
+      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir, providerBaseUrls: fake.baseUrls }),
     });
   } finally {
     await cleanup();

@@ -1,7 +1,7 @@
 // The settings panel in the real workbench: strict CSP, save & verify through the webview, the tree agrees,
 // remove, survive a reload, screenshots in dark and light themes, and no plaintext key in the DOM or state.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -10,6 +10,29 @@ import { environment, findCanaries, uiTest, Workbench } from './support/workbenc
 
 const env = environment();
 const ANTHROPIC = fakeKey('anthropic', 'valid');
+const GEMINI = fakeKey('google', 'valid');
+
+/** The extension's own log file, written by its LogOutputChannel on the server side. */
+async function waitForLog(pattern: RegExp): Promise<string> {
+  const end = Date.now() + 15_000;
+  while (Date.now() < end) {
+    const files = findFiles(env.run.userData, (name) => name === 'Crucible Keys.log');
+    const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+    if (pattern.test(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the extension log never matched ${pattern}`);
+}
+
+function findFiles(dir: string, match: (name: string) => boolean): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findFiles(full, match));
+    else if (match(entry.name)) found.push(full);
+  }
+  return found;
+}
 let workbench: Workbench | undefined;
 let frame: Frame;
 
@@ -66,14 +89,42 @@ describe('settings panel', () => {
     await view.locator('.monaco-list-row[aria-label^="Anthropic: not set"], .welcome-view-content').first().waitFor({ timeout: 10_000 });
   }, () => workbench);
 
-  uiTest('ignores a forged message naming a provider that does not exist', async () => {
-    const before = await frame.locator('[data-provider]').count();
-    await frame.evaluate(() => {
-      // The page's own acquireVsCodeApi handle is private; a forged message goes through the same channel.
-      window.parent.postMessage({ type: 'saveKey', requestId: 'x', provider: 'evil', key: 'sk-x', verify: false }, '*');
-    });
-    await workbench!.page.waitForTimeout(500);
-    assert.equal(await frame.locator('[data-provider]').count(), before);
+  uiTest('checks every message in the host: a forged one naming an unknown provider is logged and ignored', async () => {
+    // Post through the webview's real channel (what acquireVsCodeApi().postMessage does), bypassing the page's UI.
+    const host = frame.parentFrame()!; // the webview host page that relays the content frame's messages
+    const forge = (message: unknown) => host.evaluate((data) => (window as unknown as { __vscode_post_message__(command: string, payload: unknown): void }).__vscode_post_message__('onmessage', { message: data }), message);
+    await forge({ type: 'saveKey', requestId: 'forged1', provider: 'evil', key: 'sk-proj-forgedforgedforged', verify: false });
+    await forge({ type: 'dropTables', requestId: 'forged2' });
+    // Positive control: a well-formed message on the same channel is acted on.
+    await forge({ type: 'saveKey', requestId: 'forged3', provider: 'google', key: GEMINI, verify: false });
+    await frame.locator('[data-provider="google"] .badge[data-status="unverified"]').waitFor({ timeout: 20_000 });
+    assert.equal(await frame.locator('[data-provider="evil"]').count(), 0);
+    const log = await waitForLog(/ignored a webview message: saveKey: needs requestId and a known provider/);
+    assert.match(log, /ignored a webview message: unknown message type "dropTables"/);
+    assert.ok(!log.includes('forgedforged'), 'the refused key reached the log');
+  }, () => workbench);
+
+  uiTest('adds, edits and removes a custom OpenAI-compatible provider, whose key then verifies', async () => {
+    const form = frame.locator('form.custom-form');
+    await form.getByLabel('Id').fill('local');
+    await form.getByLabel('Name').fill('Local LLM');
+    await form.getByLabel('Base URL').fill(`${env.providerBaseUrls.custom}/v1`);
+    await form.getByLabel('.env variable').fill('LOCAL_LLM_API_KEY');
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    const card = frame.locator('[data-provider="custom:local"]');
+    await card.waitFor({ timeout: 20_000 });
+    await card.locator('input[type="password"]').fill(fakeKey('custom', 'valid'));
+    await card.getByRole('button', { name: 'Save & verify' }).click();
+    await frame.locator('[data-provider="custom:local"] .badge[data-status="valid"]').waitFor({ timeout: 20_000 });
+    await workbench!.waitForRowStatus('Local LLM', 'valid');
+
+    await frame.locator('.custom-list li', { hasText: 'Local LLM' }).getByRole('button', { name: 'Edit' }).click();
+    await frame.locator('form.custom-form').getByLabel('Name').fill('Local Model');
+    await frame.locator('form.custom-form').getByRole('button', { name: 'Save changes' }).click();
+    await frame.locator('[data-provider="custom:local"] h3', { hasText: 'Local Model' }).waitFor({ timeout: 20_000 });
+
+    await frame.locator('.custom-list li', { hasText: 'Local Model' }).getByRole('button', { name: 'Remove' }).click();
+    await frame.locator('[data-provider="custom:local"]').waitFor({ state: 'detached', timeout: 20_000 });
   }, () => workbench);
 
   uiTest('comes back after a window reload, restored by its serializer', async () => {
@@ -84,9 +135,9 @@ describe('settings panel', () => {
 
   uiTest('leaves no plaintext key in the webview DOM, its saved state or anywhere on disk', async () => {
     const html = await frame.evaluate(() => document.documentElement.outerHTML);
-    assert.ok(!html.includes(ANTHROPIC));
+    assert.ok(!html.includes(ANTHROPIC) && !html.includes(GEMINI));
     await workbench!.page.waitForTimeout(2000);
-    const hits = findCanaries([env.run.userData, env.run.home, env.run.extensions, env.run.browser, env.run.log, env.workspace], [ANTHROPIC], [path.join(env.workspace, '.env')]);
+    const hits = findCanaries([env.run.userData, env.run.home, env.run.extensions, env.run.browser, env.run.log, env.workspace], [ANTHROPIC, GEMINI], [path.join(env.workspace, '.env')]);
     assert.deepEqual(hits, []);
   }, () => workbench);
 });

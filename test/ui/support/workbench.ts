@@ -8,6 +8,8 @@ export interface UiEnvironment {
   url: string;
   workspace: string;
   evidenceDir: string;
+  /** The fake provider server's base URL per provider id. */
+  providerBaseUrls: Record<string, string>;
   run: { root: string; home: string; userData: string; extensions: string; workspace: string; browser: string; log: string };
 }
 
