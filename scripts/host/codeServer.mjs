@@ -10,8 +10,8 @@ import * as path from 'node:path';
 
 export function makeRunDir(prefix = 'crucible-keys-host-') {
   const root = mkdtempSync(path.join(tmpdir(), prefix));
-  const dirs = { root, home: path.join(root, 'home'), userData: path.join(root, 'user-data'), extensions: path.join(root, 'extensions'), workspace: path.join(root, 'workspace'), browser: path.join(root, 'browser-profile'), log: path.join(root, 'code-server.log') };
-  for (const dir of [dirs.home, dirs.userData, dirs.extensions, dirs.workspace]) mkdirSync(dir, { recursive: true });
+  const dirs = { root, tmp: path.join(root, 'tmp'), home: path.join(root, 'home'), userData: path.join(root, 'user-data'), extensions: path.join(root, 'extensions'), workspace: path.join(root, 'workspace'), browser: path.join(root, 'browser-profile'), log: path.join(root, 'code-server.log') };
+  for (const dir of [dirs.tmp, dirs.home, dirs.userData, dirs.extensions, dirs.workspace]) mkdirSync(dir, { recursive: true });
   return dirs;
 }
 
@@ -51,7 +51,8 @@ export function writeUserSettings(run, extra = {}) {
 }
 
 function hostEnv(paths, run) {
-  const env = { ...process.env, HOME: run.home, XDG_CONFIG_HOME: path.join(run.home, '.config'), XDG_CACHE_HOME: path.join(run.home, '.cache'), XDG_DATA_HOME: path.join(run.home, '.local', 'share'), PATH: `${path.dirname(paths.node24)}:${process.env.PATH}` };
+  // TMPDIR too: code-server puts its IPC sockets there, and a run must leave nothing outside its own folder.
+  const env = { ...process.env, TMPDIR: run.tmp, HOME: run.home, XDG_CONFIG_HOME: path.join(run.home, '.config'), XDG_CACHE_HOME: path.join(run.home, '.cache'), XDG_DATA_HOME: path.join(run.home, '.local', 'share'), PATH: `${path.dirname(paths.node24)}:${process.env.PATH}` };
   // The extension must resolve its passphrase the way a user's VS Code would, not from the test runner's shell.
   delete env.API_KEY_ENCRYPTION_KEY;
   delete env.NODE_OPTIONS;

@@ -5,7 +5,9 @@ import { ProviderCatalog } from '../../src/core/catalog';
 import { CrucibleKeyring } from '../../src/core/keyDerivation';
 import type { KeyValueStore, SecretStore } from '../../src/core/ports';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
+import { explain } from '../../src/vscode/errorText';
 import { KeyState } from '../../src/vscode/keyState';
+import { UserFacingError } from '../../src/vscode/operations';
 import { PassphraseResolver, PREVIOUS_PASSPHRASE, STORED_PASSPHRASE } from '../../src/vscode/passphraseResolver';
 import { KeyVault } from '../../src/vscode/vault';
 
@@ -142,5 +144,30 @@ describe('key state', () => {
     subscription.dispose();
     state.notify();
     assert.equal(calls, 2);
+  });
+});
+
+describe('failures people see', () => {
+  it('explains a keyring failure with the password-store fix, and leaves the vault untouched', async () => {
+    const { vault, resolver, catalog, secrets, memento, redactor } = setup();
+    const passphrase = (await resolver.resolve(true))!.value;
+    const before = new Map(secrets.map);
+    secrets.store = async () => { throw new Error('Cannot create password: OS keyring couldn\'t be identified (libsecret)'); };
+    await assert.rejects(vault.store(catalog.require('openai'), OTHER, passphrase, catalog.all()), (error: Error) => {
+      const sentence = explain(error, redactor);
+      assert.match(sentence, /system keyring.*password-store/);
+      return true;
+    });
+    assert.deepEqual(secrets.map, before);
+    assert.equal(memento.map.size, 0, 'no metadata for a key that was not stored');
+  });
+
+  it('passes our own sentences through, and redacts and shortens anything else', () => {
+    const redactor = new Redactor();
+    redactor.hold(OTHER);
+    assert.equal(explain(new UserFacingError('No OpenAI key is stored.'), redactor), 'No OpenAI key is stored.');
+    const other = explain(new Error(`boom ${OTHER}\n    at stack`), redactor);
+    assert.equal(other, `Something went wrong: boom sk-proj-…${OTHER.slice(-4)}`);
+    assert.ok(!other.includes(OTHER) && !other.includes('\n'));
   });
 });
