@@ -20,8 +20,16 @@ const contexts = [
     banner: { js: '#!/usr/bin/env -S node --' },
   },
 ];
+/** Keeps the verifier (and undici, most of the bytes) in dist/verifier.js, loaded on the first key check only. */
+const lazyVerifier = {
+  name: 'lazy-verifier',
+  setup(build) {
+    build.onResolve({ filter: /\/verify\/verifier$/ }, (args) => (args.importer.endsWith('verification.ts') ? { path: './verifier.js', external: true } : undefined));
+  },
+};
 if (existsSync('src/vscode/extension.ts')) {
-  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'] });
+  contexts.push({ ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyVerifier] });
+  contexts.push({ ...node, entryPoints: { verifier: 'src/core/verify/verifier.ts' }, outdir: 'dist' });
 }
 if (existsSync('src/webview/main.ts')) {
   contexts.push({

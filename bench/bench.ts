@@ -82,11 +82,27 @@ async function derivationCost(): Promise<void> {
   console.log(`PBKDF2 unlock (100,000 iterations): ${first.toFixed(1)} ms; cached second unlock: ${(second * 1000).toFixed(1)} µs = ${((second / first) * 100).toFixed(3)} % of the first  (goal < 1 %)`);
 }
 
+/** Production bundle sizes: what activation loads, against the verifier that loads on the first check. */
+async function bundleSizes(): Promise<void> {
+  const esbuild = await import('esbuild');
+  const common = { bundle: true, minify: true, write: false, metafile: true, legalComments: 'none' as const, logLevel: 'silent' as const };
+  const host = await esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', './verifier.js'], outfile: 'out/bench/extension.js', plugins: [{ name: 'lazy', setup: (b) => b.onResolve({ filter: /\/verify\/verifier$/ }, () => ({ path: './verifier.js', external: true })) }] });
+  const verifier = await esbuild.build({ ...common, entryPoints: ['src/core/verify/verifier.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/verifier.js' });
+  const webview = await esbuild.build({ ...common, entryPoints: ['src/webview/main.ts'], platform: 'browser', target: 'es2022', format: 'iife', outfile: 'out/bench/webview.js' });
+  const cli = await esbuild.build({ ...common, entryPoints: ['src/cli/index.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/cli.js' });
+  const size = (result: { outputFiles?: { contents: Uint8Array }[] }) => result.outputFiles!.reduce((sum, file) => sum + file.contents.length, 0);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+  const hostBytes = size(host);
+  const lazyBytes = size(verifier);
+  console.log(`bundles (minified): extension host loaded at activation ${kb(hostBytes)} = ${((hostBytes / (hostBytes + lazyBytes)) * 100).toFixed(0)} % of the extension (verifier with undici, ${kb(lazyBytes)}, loads on the first check); webview ${(size(webview) / 1024).toFixed(1)} KB; CLI ${kb(size(cli))}`);
+}
+
 async function main(): Promise<void> {
   console.log(`crucible-keys bench on Node ${process.version}`);
   await verifyAllRatio();
   fernetRatio();
   await derivationCost();
+  await bundleSizes();
 }
 
 void main();

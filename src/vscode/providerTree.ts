@@ -40,7 +40,7 @@ export class ProviderTreeProvider implements vscode.TreeDataProvider<ProviderVie
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = contextValue(view);
     item.tooltip = this.tooltip(view);
-    item.accessibilityInformation = { label: `${view.label}: ${STATUS_LABEL[view.status]}${view.masked ? `, key ${view.masked}` : ''}` };
+    item.accessibilityInformation = { label: `${view.label}: ${STATUS_LABEL[view.status]}${view.verifying ? ', checking' : ''}${view.masked ? `, key ${view.masked}` : ''}` };
     item.command = view.status === 'not_set'
       ? { command: 'crucibleKeys.addKey', title: 'Add API Key', arguments: [view.id] }
       : view.status === 'locked' ? { command: 'crucibleKeys.unlock', title: 'Unlock', arguments: [] } : undefined;

@@ -54,8 +54,7 @@ describe('keys through the real workbench', () => {
     await workbench!.waitForRowStatus('OpenAI', 'rejected');
     await workbench!.waitForRowStatus('DeepSeek', 'no credit');
     await workbench!.notification(/1 valid, 1 rejected, 1 no credit/);
-    const description = await workbench!.treeRow('OpenRouter').locator('.label-description').textContent();
-    assert.match(description ?? '', /sk-or-v1-….*valid.*\$74\.50 left.*checked just now/);
+    await workbench!.waitForRowDescription('OpenRouter', /sk-or-v1-….*valid.*\$74\.50 left.*checked just now/);
     await workbench!.screenshot('tree-after-verify');
   }, () => workbench);
 

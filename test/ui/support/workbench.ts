@@ -102,6 +102,18 @@ export class Workbench {
     await this.page.locator(`[id="workbench.view.extension.crucibleKeys"] .monaco-list-row[aria-label^="${label}: ${status}"]`).first().waitFor({ timeout: timeoutMs });
   }
 
+  /** Waits until a row's description line (masked key · status · credits · checked …) matches. */
+  async waitForRowDescription(label: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      last = (await this.treeRow(label).locator('.label-description').textContent().catch(() => '')) ?? '';
+      if (pattern.test(last)) return last;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`the ${label} row never read ${pattern}; last: ${JSON.stringify(last)}`);
+  }
+
   async notification(text: string | RegExp, timeoutMs = 15_000): Promise<void> {
     await this.page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first().waitFor({ timeout: timeoutMs });
   }
