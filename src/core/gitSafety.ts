@@ -86,6 +86,12 @@ async function existingFolder(folder: string): Promise<string> {
   }
 }
 
+/** Stops git tracking a file (git rm --cached), leaving it on disk; the removal lands in the next commit. */
+export async function stopTracking(repoRoot: string, relative: string, timeoutMs = GIT_TIMEOUT_MS): Promise<void> {
+  const result = await git(['rm', '--cached', '--quiet', '--', relative], repoRoot, timeoutMs);
+  if (result.code !== 0) throw new Error(`git could not stop tracking ${relative}${result.code === 'timeout' ? ' in time' : ''}.`);
+}
+
 /** Appends a line to the repository's root .gitignore (atomically, keeping its end-of-line style), once. */
 export async function addToGitignore(repoRoot: string, line: string): Promise<boolean> {
   const file = path.join(repoRoot, '.gitignore');

@@ -40,7 +40,8 @@ export interface PanelProject {
   exists: boolean;
   gitState: 'ignored' | 'not_ignored' | 'tracked' | 'not_a_repo' | 'git_missing' | 'unknown';
   gitMessage: string;
-  canFixGitignore: boolean;
+  /** The one-click fix on offer: add the file to .gitignore, or stop tracking it (and ignore it). */
+  fix?: 'ignore' | 'untrack';
   /** Variables Crucible reads that the file sets: names only. */
   variables: { name: string; provider?: string; used: boolean }[];
 }
@@ -70,7 +71,7 @@ export type WebviewRequest =
   | { type: 'backupEncryptionKey'; requestId: string }
   | { type: 'rotateEncryptionKey'; requestId: string }
   | { type: 'unlock'; requestId: string }
-  | { type: 'fixGitignore'; requestId: string; folder: string }
+  | { type: 'fixGitSafety'; requestId: string; folder: string }
   | { type: 'saveCustomProvider'; requestId: string; provider: PanelCustomProvider; replaces?: string }
   | { type: 'removeCustomProvider'; requestId: string; id: string };
 
@@ -144,7 +145,7 @@ export function validateWebviewMessage(raw: unknown, known: { providers: Readonl
     case 'unlock':
       if (!fields('requestId') || !request()) return fail('needs requestId only');
       return { ok: true, message: { type, requestId: raw.requestId as string } };
-    case 'fixGitignore':
+    case 'fixGitSafety':
       if (!fields('requestId', 'folder') || !request() || typeof raw.folder !== 'string' || !known.folders.has(raw.folder)) return fail('needs requestId and a workspace folder');
       return { ok: true, message: { type, requestId: raw.requestId as string, folder: raw.folder } };
     case 'saveCustomProvider':

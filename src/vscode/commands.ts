@@ -10,6 +10,7 @@ import type { Redactor } from '../core/redact';
 import { readEnvFile, updateEnvFile } from '../core/envFile';
 import type { VerifyResult } from '../core/verify/types';
 import { reportError } from './errors';
+import { fixGitSafety } from './gitFix';
 import type { KeyState, ProviderView } from './keyState';
 import { type ImportCandidate, type KeyOperations, UserFacingError } from './operations';
 import { describeSource } from './passphraseResolver';
@@ -241,8 +242,10 @@ export class Commands {
 
     const safety = await checkGitSafety(file);
     if (safety.state === 'tracked') {
-      const confirmed = options.confirmTracked ?? (await vscode.window.showWarningMessage(`${safety.message}`, { modal: true, detail: 'Writing keys into a tracked file puts them in your next commit.' }, 'Write Anyway')) === 'Write Anyway';
-      if (!confirmed) return { status: 'cancelled', git: safety.state };
+      let choice: string | undefined = options.confirmTracked === undefined ? undefined : options.confirmTracked ? 'Write Anyway' : 'Cancel';
+      choice ??= await vscode.window.showWarningMessage(`${safety.message}`, { modal: true, detail: 'Writing keys into a tracked file puts them in your next commit.' }, 'Stop Tracking and Write', 'Write Anyway');
+      if (choice === 'Stop Tracking and Write') await fixGitSafety(file, true);
+      else if (choice !== 'Write Anyway') return { status: 'cancelled', git: safety.state };
     } else if (safety.state === 'not_ignored' && safety.repoRoot && safety.gitignoreLine) {
       let add = options.addToGitignore;
       if (add === undefined && !scripted) {

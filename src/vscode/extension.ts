@@ -47,8 +47,17 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const commands = new Commands(operations, state, workspaceEnv, logger, redactor, channel, () => panel.show());
 
   const refresh = () => state.refresh().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
+  // A .env (the passphrase may live there) or a .gitignore (the panel's git safety) changed on disk.
+  const envWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,.env.*,*.env,.gitignore}');
+  let envTimer: ReturnType<typeof setTimeout> | undefined;
+  const onEnvChange = () => {
+    if (envTimer) clearTimeout(envTimer);
+    envTimer = setTimeout(() => void refresh(), 150);
+  };
   context.subscriptions.push(
-    tree, treeView, statusBar, verification, panel, { dispose: () => { vault.dispose(); keyring.clear(); } },
+    tree, treeView, statusBar, verification, panel, envWatcher,
+    envWatcher.onDidChange(onEnvChange), envWatcher.onDidCreate(onEnvChange), envWatcher.onDidDelete(onEnvChange),
+    { dispose: () => envTimer && clearTimeout(envTimer) }, { dispose: () => { vault.dispose(); keyring.clear(); } },
     ...commands.register(),
     state.onDidChange(() => void vscode.commands.executeCommand('setContext', 'crucibleKeys.hasKeys', state.snapshot().setCount > 0)),
     // Another window changed a key: re-read, so every window shows the same thing.

@@ -51,7 +51,7 @@ export class PanelStateBuilder {
     }
     return {
       folder, envFile: path.relative(folder, envFile) || envFile, exists: !!contents?.exists, gitState: safety.state, gitMessage: safety.message,
-      canFixGitignore: safety.state === 'not_ignored' && !!safety.gitignoreLine, variables,
+      fix: safety.state === 'tracked' ? 'untrack' : safety.state === 'not_ignored' && safety.gitignoreLine ? 'ignore' : undefined, variables,
     };
   }
 }

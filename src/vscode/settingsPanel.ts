@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { CatalogError, customProvider } from '../core/catalog';
-import { addToGitignore, checkGitSafety } from '../core/gitSafety';
+import { fixGitSafety } from './gitFix';
 import type { Logger } from '../core/ports';
 import type { Redactor } from '../core/redact';
 import type { HostMessage, WebviewMessage, WebviewRequest } from '../shared/protocol';
@@ -200,12 +200,9 @@ export class SettingsPanelHost implements vscode.Disposable {
       case 'unlock':
         await vscode.commands.executeCommand('crucibleKeys.unlock');
         return undefined;
-      case 'fixGitignore': {
+      case 'fixGitSafety': {
         const folder = this.workspaceEnv.folders().find((candidate) => candidate.uri.fsPath === message.folder)!;
-        const safety = await checkGitSafety(this.workspaceEnv.envPath(folder));
-        if (!safety.repoRoot || !safety.gitignoreLine) throw new UserFacingError(safety.message);
-        await addToGitignore(safety.repoRoot, safety.gitignoreLine);
-        return `Added ${safety.gitignoreLine} to .gitignore.`;
+        return (await fixGitSafety(this.workspaceEnv.envPath(folder))) ?? undefined;
       }
       case 'saveCustomProvider': {
         const entry = { ...message.provider, prefix: message.provider.prefix?.trim() || undefined };

@@ -136,7 +136,7 @@ function projectSection(projects: PanelProject[]): HTMLElement {
       return el('div', { class: 'project', 'data-folder': project.folder },
         el('h3', {}, project.folder.split(/[\\/]/).pop() ?? project.folder, ' ', el('code', {}, project.envFile), project.exists ? undefined : el('span', { class: 'muted' }, ' (not created yet)')),
         el('p', { class: safe ? 'git ok' : 'git warn' }, icon(safe ? 'pass' : 'warning'), ` ${project.gitMessage}`),
-        project.canFixGitignore ? button('Add to .gitignore', 'wand', () => request((requestId) => ({ type: 'fixGitignore', requestId, folder: project.folder }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }), { primary: true }) : undefined,
+        project.fix ? button(project.fix === 'untrack' ? 'Stop tracking and ignore' : 'Add to .gitignore', 'wand', () => request((requestId) => ({ type: 'fixGitSafety', requestId, folder: project.folder }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }), { primary: true }) : undefined,
         project.variables.length
           ? el('ul', { class: 'variables', 'aria-label': 'Variables Crucible will read' }, ...project.variables.map((variable) => el('li', { class: variable.used ? '' : 'muted' }, el('code', {}, variable.name), variable.provider ? ` ${variable.provider}${variable.used ? '' : ' (shadowed by an earlier alias)'}` : '')))
           : el('p', { class: 'muted' }, 'No key variables set in this file yet.'),

@@ -1,7 +1,7 @@
 // The settings panel in the real workbench: strict CSP, save & verify through the webview, the tree agrees,
 // remove, survive a reload, screenshots in dark and light themes, and no plaintext key in the DOM or state.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -102,6 +102,18 @@ describe('settings panel', () => {
     const log = await waitForLog(/ignored a webview message: saveKey: needs requestId and a known provider/);
     assert.match(log, /ignored a webview message: unknown message type "dropTables"/);
     assert.ok(!log.includes('forgedforged'), 'the refused key reached the log');
+  }, () => workbench);
+
+  uiTest('shows the project\'s git safety and fixes an unignored .env in one click', async () => {
+    const gitignore = path.join(env.workspace, '.gitignore');
+    const original = readFileSync(gitignore, 'utf8');
+    writeFileSync(gitignore, original.replace(/^\.env\n/m, ''));
+    const project = frame.locator('.project');
+    await project.locator('.git.warn', { hasText: 'is not ignored by git' }).waitFor({ timeout: 20_000 });
+    assert.equal(await project.locator('h3 code').textContent(), '.env', 'the target .env of the folder is shown');
+    await project.getByRole('button', { name: 'Add to .gitignore' }).click();
+    await project.locator('.git.ok', { hasText: 'is ignored by git' }).waitFor({ timeout: 20_000 });
+    assert.match(readFileSync(gitignore, 'utf8'), /^\.env$/m);
   }, () => workbench);
 
   uiTest('adds, edits and removes a custom OpenAI-compatible provider, whose key then verifies', async () => {

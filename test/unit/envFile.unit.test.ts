@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync,
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { EnvFileError, readEnvFile, updateEnvFile } from '../../src/core/envFile';
-import { addToGitignore, checkGitSafety } from '../../src/core/gitSafety';
+import { addToGitignore, checkGitSafety, stopTracking } from '../../src/core/gitSafety';
 import { tempDir } from '../support/tempDir';
 
 describe('.env files on disk', () => {
@@ -106,6 +106,11 @@ describe('git safety', () => {
     const future = await checkGitSafety(path.join(repo, 'new-folder', 'secrets.env'));
     assert.equal(future.state, 'not_ignored');
     assert.equal(future.gitignoreLine, 'new-folder/secrets.env');
+
+    await stopTracking(repo, 'service/.env');
+    assert.equal((await checkGitSafety(path.join(repo, 'service', '.env'))).state, 'ignored');
+    assert.equal(readFileSync(path.join(repo, 'service', '.env'), 'utf8'), 'A=1\n', 'the file stays on disk');
+    await assert.rejects(stopTracking(repo, 'service/.env'), /could not stop tracking service\/\.env/);
 
     const outside = await checkGitSafety(path.join(tempDir(), '.env'));
     assert.equal(outside.state, 'not_a_repo');

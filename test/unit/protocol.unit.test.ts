@@ -19,7 +19,7 @@ const VALID: Record<string, unknown> = {
   backupEncryptionKey: { type: 'backupEncryptionKey', requestId: 'r7' },
   rotateEncryptionKey: { type: 'rotateEncryptionKey', requestId: 'r8' },
   unlock: { type: 'unlock', requestId: 'r9' },
-  fixGitignore: { type: 'fixGitignore', requestId: 'r10', folder: '/work/app' },
+  fixGitSafety: { type: 'fixGitSafety', requestId: 'r10', folder: '/work/app' },
   saveCustomProvider: { type: 'saveCustomProvider', requestId: 'r11', provider: custom },
   removeCustomProvider: { type: 'removeCustomProvider', requestId: 'r12', id: 'groq' },
 };
@@ -38,7 +38,7 @@ const INVALID: Record<string, unknown[]> = {
   backupEncryptionKey: [{ type: 'backupEncryptionKey', requestId: '' }],
   rotateEncryptionKey: [{ type: 'rotateEncryptionKey', requestId: 'r', passphrase: 'x' }],
   unlock: [{ type: 'unlock', requestId: 'x'.repeat(65) }],
-  fixGitignore: [{ type: 'fixGitignore', requestId: 'r', folder: '/etc' }],
+  fixGitSafety: [{ type: 'fixGitSafety', requestId: 'r', folder: '/etc' }],
   saveCustomProvider: [{ type: 'saveCustomProvider', requestId: 'r', provider: { ...custom, extra: 'x' } }, { type: 'saveCustomProvider', requestId: 'r', provider: { ...custom, baseUrl: 5 } }, { type: 'saveCustomProvider', requestId: 'r', provider: custom, replaces: 'unknown' }],
   removeCustomProvider: [{ type: 'removeCustomProvider', requestId: 'r', id: 'openai' }],
 };
