@@ -111,6 +111,13 @@ describe('settings panel', () => {
     const project = frame.locator('.project');
     await project.locator('.git.warn', { hasText: 'is not ignored by git' }).waitFor({ timeout: 20_000 });
     assert.equal(await project.locator('h3 code').textContent(), '.env', 'the target .env of the folder is shown');
+    // The variables Crucible will read, in its precedence: an alias read first shadows the documented name.
+    const envFile = path.join(env.workspace, '.env');
+    const envText = readFileSync(envFile, 'utf8');
+    writeFileSync(envFile, `${envText}EDEN_AI_API_KEY=first-alias-value\nROUNDTABLE_EDEN_AI_API_KEY=second-value\n`);
+    await project.locator('.variables li', { hasText: 'ROUNDTABLE_EDEN_AI_API_KEY Eden AI (shadowed by an earlier alias)' }).waitFor({ timeout: 20_000 });
+    assert.equal(await project.locator('.variables li:not(.muted)', { hasText: 'EDEN_AI_API_KEY Eden AI' }).first().textContent(), 'EDEN_AI_API_KEY Eden AI');
+    writeFileSync(envFile, envText);
     await project.getByRole('button', { name: 'Add to .gitignore' }).click();
     await project.locator('.git.ok', { hasText: 'is ignored by git' }).waitFor({ timeout: 20_000 });
     assert.match(readFileSync(gitignore, 'utf8'), /^\.env$/m);
