@@ -1,6 +1,7 @@
 // Builds the CLI, the extension host bundle and the webview bundle. `--production` minifies; `--watch` rebuilds.
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -18,6 +19,7 @@ const contexts = [
     outdir: 'dist',
     // `--` ends Node's own option parsing, so Node never reads our --env-file flag as its own (it exits 9 when the file is missing).
     banner: { js: '#!/usr/bin/env -S node --' },
+    define: { CRUCIBLE_KEYS_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   },
 ];
 /** Keeps the verifier (and undici, most of the bytes) in dist/verifier.js, loaded on the first key check only. */

@@ -33,10 +33,14 @@ Other options:
   --env-file PATH                 The .env file for env set, env check and verify (default: ./.env).
   --json                          Machine-readable output (env check, verify).
   -h, --help                      Show this help.
+  -V, --version                   Print the version.
 
 Exit codes: 0 ok; 1 invalid token, a problem found, or a key rejected/out of credit;
 2 bad usage or input; 3 a key could not be verified either way; 4 a file could not be read or written.
 `;
+
+/** Set by esbuild from package.json when the bin is built. */
+declare const CRUCIBLE_KEYS_VERSION: string | undefined;
 
 const KEY_OPTIONS = {
   'env-file': { type: 'string' },
@@ -86,6 +90,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V') {
+    io.stdout(`${typeof CRUCIBLE_KEYS_VERSION === 'string' ? CRUCIBLE_KEYS_VERSION : 'development'}\n`);
+    return ExitCode.ok;
+  }
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(USAGE);
     return command === undefined ? ExitCode.usage : ExitCode.ok;

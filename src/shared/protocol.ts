@@ -22,6 +22,8 @@ export interface PanelProvider {
   message?: string;
   checkedAgo?: string;
   keyAge?: string;
+  /** The provider's own expiry date for the key (OpenRouter), YYYY-MM-DD. */
+  expires?: string;
   hasStatusPage: boolean;
   verifiable: boolean;
 }

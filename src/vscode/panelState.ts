@@ -26,7 +26,7 @@ export class PanelStateBuilder {
           statusLabel: view.verifying ? 'checking…' : STATUS_LABEL[view.status], verifying: view.verifying, masked: view.masked, writeVar: view.writeVar,
           keyPrefix: catalog.get(view.id)?.prefixes[0], credits: formatCredits(view),
           rateLimit: rate && rate.requestsRemaining !== undefined ? `${rate.requestsRemaining}${rate.requestsLimit !== undefined ? `/${rate.requestsLimit}` : ''} requests left` : undefined,
-          message: result?.message, checkedAgo: timeAgo(result?.checkedAt, now), keyAge: view.addedAt ? timeAgo(view.addedAt, now) : undefined,
+          message: result?.message, checkedAgo: timeAgo(result?.checkedAt, now), keyAge: view.addedAt ? timeAgo(view.addedAt, now) : undefined, expires: result?.key?.expiresAt?.slice(0, 10),
           hasStatusPage: !!view.statusPageUrl, verifiable: view.verifiable,
         };
       }),

@@ -64,6 +64,7 @@ export class ProviderTreeProvider implements vscode.TreeDataProvider<ProviderVie
         formatCredits(view),
         result.key?.label ? `label ${escape(result.key.label)}` : undefined,
         result.key?.isFreeTier ? 'free tier' : undefined,
+        result.key?.expiresAt ? `key expires ${result.key.expiresAt.slice(0, 10)}` : undefined,
         result.retryAfterSeconds !== undefined ? `retry after ${result.retryAfterSeconds} s` : undefined,
       ].filter(Boolean);
       md.appendMarkdown(`${facts.join(' · ')}\n\n`);

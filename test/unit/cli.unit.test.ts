@@ -151,5 +151,7 @@ describe('crucible-keys CLI (the built bin)', () => {
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
     }
     assert.equal(runCli(['--help']).code, 0);
+    const version = runCli(['--version']);
+    assert.equal(version.stdout, `${JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`);
   });
 });
