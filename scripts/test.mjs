@@ -5,6 +5,9 @@ import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// tsx would otherwise keep a compile cache in the system temp folder; a test run writes only to its own folders.
+process.env.TSX_DISABLE_CACHE = '1';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outputDir = path.join(root, '.test-output');
 const named = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { REPO_ROOT } from './provision.mjs';
 
 export async function startFakeProviders() {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'fakeProviders', 'main.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'fakeProviders', 'main.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
   const port = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fake provider server exited ${code}`)));
     child.stdout.once('data', (data) => resolve(JSON.parse(String(data)).port));

@@ -22,7 +22,7 @@ function log(message) {
 function runTests(files, env) {
   return new Promise((resolve) => {
     const tap = path.join(evidenceDir, 'ui.tap');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, TSX_DISABLE_CACHE: '1', ...env } });
     child.on('exit', () => {
       const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
       const passed = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
