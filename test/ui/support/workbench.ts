@@ -122,12 +122,12 @@ export class Workbench {
   async setTheme(theme: 'Dark Modern' | 'Light Modern' | 'Dark High Contrast'): Promise<void> {
     await this.runCommand('Preferences: Color Theme');
     const list = this.page.locator('.quick-input-list .monaco-list-row');
-    await list.filter({ hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
+    await list.filter({ hasText: 'Light Modern' }).first().waitFor({ timeout: 30_000 });
     await this.page.locator('.quick-input-widget input').fill(theme);
-    await list.filter({ hasText: theme }).first().waitFor({ timeout: 10_000 });
+    await list.filter({ hasText: theme }).first().waitFor({ timeout: 30_000 });
     await this.page.keyboard.press('Enter');
     const kind = theme === 'Dark Modern' ? 'vs-dark' : theme === 'Light Modern' ? 'vs' : 'hc-black';
-    await this.page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 20_000 });
+    await this.page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 30_000 });
     await this.page.waitForTimeout(800); // let the webview pick up the new --vscode-* variables
   }
 
