@@ -204,7 +204,8 @@ function render(): void {
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
-  switch (message?.type) {
+  if (!message || typeof message !== 'object') return;
+  switch (message.type) {
     case 'state':
       current = message.state;
       render();
@@ -215,6 +216,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       done?.(message.ok, message.message);
       if (!done && message.message) announce(message.message);
       break;
+    }
+    default: {
+      const unhandled: never = message; // every host message type is handled above
+      void unhandled;
     }
   }
 });
