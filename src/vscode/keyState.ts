@@ -98,22 +98,14 @@ export class KeyState {
 
   private async doRefresh(): Promise<void> {
     const passphrase = await this.resolver.resolve(false);
-    const ids = await this.vault.storedIds();
-    const locked = new Set<string>();
-    for (const id of ids) {
-      if (!passphrase) {
-        locked.add(id);
-        continue;
-      }
-      const read = await this.vault.read(id, passphrase.value);
-      if (read.state === 'locked') locked.add(id);
-    }
-    this.present = new Set(ids);
+    const reads = await this.vault.readAll(passphrase?.value);
+    const locked = new Set([...reads].filter(([, read]) => read.state === 'locked').map(([id]) => id));
+    this.present = new Set(reads.keys());
     this.locked = locked;
     this.encryption = passphrase
       ? { source: passphrase.source, sourceLabel: describeSource(passphrase), file: passphrase.file, strength: passphrase.strength, lockedCount: locked.size }
       : { sourceLabel: 'none yet: one is generated when the first key is saved', lockedCount: locked.size };
-    this.logger.debug('state: %d key(s), %d locked, passphrase from %s', ids.length, locked.size, passphrase?.source ?? 'nowhere');
+    this.logger.debug('state: %d key(s), %d locked, passphrase from %s', reads.size, locked.size, passphrase?.source ?? 'nowhere');
     this.fire();
   }
 

@@ -9,7 +9,7 @@ import type { VerifyResult } from '../core/verify/types';
 import type { KeyState } from './keyState';
 import type { PassphraseResolver, ResolvedPassphrase } from './passphraseResolver';
 import type { VerificationService } from './verification';
-import type { KeyRead, KeyVault } from './vault';
+import type { KeyVault } from './vault';
 
 /** A failure with one sentence meant for people. */
 export class UserFacingError extends Error {
@@ -70,7 +70,7 @@ export class KeyOperations {
   async readKey(providerId: string): Promise<string> {
     const provider = this.provider(providerId);
     const passphrase = await this.resolver.resolve(false);
-    const read = await this.readWith(providerId, passphrase);
+    const read = await this.vault.read(providerId, passphrase?.value);
     if (read.state === 'missing') throw new UserFacingError(`No ${provider.label} key is stored.`);
     if (read.state === 'locked') throw new UserFacingError(`The ${provider.label} key is locked: the encryption passphrase changed. Run "Unlock with Previous Key".`);
     return read.key;
@@ -96,10 +96,9 @@ export class KeyOperations {
     const passphrase = await this.resolver.resolve(false);
     const entries: { provider: ProviderInfo; key: string }[] = [];
     const locked: string[] = [];
-    for (const id of await this.vault.storedIds()) {
+    for (const [id, read] of await this.vault.readAll(passphrase?.value)) {
       const provider = this.state.providers.get(id);
       if (!provider) continue;
-      const read = passphrase ? await this.vault.read(id, passphrase.value) : { state: 'locked' as const };
       if (read.state === 'ok') entries.push({ provider, key: read.key });
       else if (read.state === 'locked') locked.push(id);
     }
@@ -204,7 +203,7 @@ export class KeyOperations {
         } catch {
           continue; // not a usable key (a placeholder with spaces, say)
         }
-        const stored = await this.readWith(found.provider.id, passphrase);
+        const stored = await this.vault.read(found.provider.id, passphrase?.value);
         const effect: ImportCandidate['effect'] = stored.state === 'missing' ? 'new' : stored.state === 'locked' ? 'replace-locked' : stored.key === check.key ? 'same' : 'replace';
         candidates.push({ provider: found.provider, variable: found.variable, source, masked: maskKey(check.key, this.state.providers.all()), effect, key: check.key });
       }
@@ -227,11 +226,6 @@ export class KeyOperations {
     const removed = await this.vault.forgetAll(this.state.providers.all().map((provider) => provider.id));
     await this.state.refresh();
     return removed;
-  }
-
-  private async readWith(providerId: string, passphrase: ResolvedPassphrase | undefined): Promise<KeyRead> {
-    if (passphrase) return this.vault.read(providerId, passphrase.value);
-    return { state: (await this.vault.hasToken(providerId)) ? 'locked' : 'missing' };
   }
 
   private asUserError(error: unknown): Error {

@@ -1,7 +1,7 @@
 // The key vault: each API key is a Fernet token (Crucible's encryption) in SecretStorage; only non-secret
 // metadata (when added, the masked form, the last verdict) goes to globalState. Depends on ports, not on vscode.
 import type { ProviderInfo } from '../core/catalog';
-import { InvalidToken } from '../core/fernet';
+import { type Fernet, InvalidToken } from '../core/fernet';
 import type { CrucibleKeyring } from '../core/keyDerivation';
 import { maskKey } from '../core/keyFormat';
 import type { Clock, KeyValueStore, Logger, SecretStore } from '../core/ports';
@@ -17,10 +17,6 @@ export interface StoredKeyMetadata {
 export type KeyRead = { state: 'missing' } | { state: 'locked' } | { state: 'ok'; key: string };
 
 const METADATA_KEY = 'crucibleKeys.metadata';
-
-export class VaultError extends Error {
-  override name = 'VaultError';
-}
 
 export class KeyVault {
   private readonly held = new Map<string, () => void>();
@@ -54,10 +50,6 @@ export class KeyVault {
     await this.memento.update(METADATA_KEY, all);
   }
 
-  async hasToken(providerId: string): Promise<boolean> {
-    return (await this.secrets.get(this.secretName(providerId))) !== undefined;
-  }
-
   /** Encrypts and stores a key; the token goes in first, so a failure leaves the previous key and metadata intact. */
   async store(provider: ProviderInfo, key: string, passphrase: string, providers: readonly ProviderInfo[]): Promise<StoredKeyMetadata> {
     const fernet = await this.keyring.fernetFor(passphrase);
@@ -71,11 +63,25 @@ export class KeyVault {
     return entry;
   }
 
-  async read(providerId: string, passphrase: string): Promise<KeyRead> {
+  /** Opens one key; with no passphrase in force, a stored key reads as locked. */
+  async read(providerId: string, passphrase: string | undefined): Promise<KeyRead> {
     const token = await this.secrets.get(this.secretName(providerId));
     if (token === undefined) return { state: 'missing' };
+    return this.open(providerId, token, passphrase === undefined ? undefined : await this.keyring.fernetFor(passphrase));
+  }
+
+  /** Opens every stored key with one passphrase, reading each token once. */
+  async readAll(passphrase: string | undefined): Promise<Map<string, KeyRead>> {
+    const fernet = passphrase === undefined ? undefined : await this.keyring.fernetFor(passphrase);
+    const reads = new Map<string, KeyRead>();
+    for (const [id, token] of await this.tokens()) reads.set(id, this.open(id, token, fernet));
+    return reads;
+  }
+
+  private open(providerId: string, token: string, fernet: Fernet | undefined): KeyRead {
+    if (!fernet) return { state: 'locked' };
     try {
-      const key = (await this.keyring.fernetFor(passphrase)).decrypt(token);
+      const key = fernet.decrypt(token);
       this.hold(providerId, key);
       return { state: 'ok', key };
     } catch (error) {
@@ -102,8 +108,8 @@ export class KeyVault {
     await this.saveMetadata(all);
   }
 
-  /** Provider ids with a token: from metadata, plus SecretStorage.keys() where the host has it. */
-  async storedIds(): Promise<string[]> {
+  /** Every token, by provider id: ids from metadata, plus SecretStorage.keys() where the host has it. */
+  private async tokens(): Promise<Map<string, string>> {
     const ids = new Set(Object.keys(this.metadata()));
     if (this.secrets.keys) {
       for (const name of await this.secrets.keys()) {
@@ -111,9 +117,12 @@ export class KeyVault {
         if (id) ids.add(id);
       }
     }
-    const present: string[] = [];
-    for (const id of ids) if (await this.hasToken(id)) present.push(id);
-    return present;
+    const tokens = new Map<string, string>();
+    for (const id of ids) {
+      const token = await this.secrets.get(this.secretName(id));
+      if (token !== undefined) tokens.set(id, token);
+    }
+    return tokens;
   }
 
   /**
@@ -124,9 +133,7 @@ export class KeyVault {
     const [oldFernet, newFernet] = await Promise.all([this.keyring.fernetFor(from), this.keyring.fernetFor(to)]);
     const moved: string[] = [];
     const stillLocked: string[] = [];
-    for (const id of await this.storedIds()) {
-      const token = await this.secrets.get(this.secretName(id));
-      if (token === undefined) continue;
+    for (const [id, token] of await this.tokens()) {
       let key: string;
       try {
         key = oldFernet.decrypt(token);
@@ -149,16 +156,12 @@ export class KeyVault {
 
   /** Deletes every API key this vault stored (not the passphrase) and all metadata. Returns how many were removed. */
   async forgetAll(knownIds: readonly string[]): Promise<number> {
-    const ids = new Set([...knownIds, ...(await this.storedIds())]);
-    let removed = 0;
-    for (const id of ids) {
-      if (await this.hasToken(id)) removed++;
-      await this.secrets.delete(this.secretName(id));
-    }
+    const tokens = await this.tokens();
+    for (const id of new Set([...knownIds, ...tokens.keys()])) await this.secrets.delete(this.secretName(id));
     await this.saveMetadata({});
     for (const release of this.held.values()) release();
     this.held.clear();
-    return removed;
+    return tokens.size;
   }
 
   private hold(providerId: string, key: string): void {
