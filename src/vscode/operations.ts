@@ -67,9 +67,9 @@ export class KeyOperations {
   }
 
   /** The plaintext key, for copying; throws a UserFacingError when it is missing or locked. */
-  async readKey(providerId: string): Promise<string> {
+  async readKey(providerId: string, passphrase?: ResolvedPassphrase): Promise<string> {
     const provider = this.provider(providerId);
-    const passphrase = await this.resolver.resolve(false);
+    passphrase ??= await this.resolver.resolve(false);
     const read = await this.vault.read(providerId, passphrase?.value);
     if (read.state === 'missing') throw new UserFacingError(`No ${provider.label} key is stored.`);
     if (read.state === 'locked') throw new UserFacingError(`The ${provider.label} key is locked: the encryption passphrase changed. Run "Unlock with Previous Key".`);
@@ -103,12 +103,13 @@ export class KeyOperations {
       else if (read.state === 'locked') locked.push(id);
     }
     for (const entry of entries) this.state.setVerifying(entry.provider.id, true);
+    const recorded: Promise<void>[] = [];
     try {
       const results = await this.verification.verifyAll(entries, signal, (result) => {
-        void this.vault.recordResult(result).then(() => this.state.setVerifying(result.provider, false));
+        recorded.push(this.vault.recordResult(result).then(() => this.state.setVerifying(result.provider, false)));
         onResult?.(result);
       });
-      await Promise.all(results.map((result) => this.vault.recordResult(result)));
+      await Promise.all(recorded);
       return { results, locked };
     } catch (error) {
       throw this.asUserError(error);
@@ -158,7 +159,7 @@ export class KeyOperations {
     const next = generatePassphrase();
     await this.resolver.rememberPrevious(current.value);
     if (current.source === 'envFile' && current.file) await updateEnvFile(current.file, { [ENCRYPTION_KEY_VAR]: next });
-    else await this.resolver.replaceStored(next, current.value);
+    else await this.resolver.replaceStored(next);
     const { moved, stillLocked } = await this.vault.reencrypt(current.value, next);
     if (stillLocked.length > 0) this.logger.warn('rotation left %d key(s) locked', stillLocked.length);
     await this.state.refresh();
@@ -168,20 +169,18 @@ export class KeyOperations {
   /** Writes the chosen providers' Crucible variables (and optionally the passphrase) into a .env file. */
   async exportToEnv(file: string, providerIds: readonly string[], includePassphrase: boolean): Promise<EnvWriteResult & { skipped: string[] }> {
     const current = await readEnvFile(file);
+    const passphrase = await this.resolver.resolve(includePassphrase);
     const updates: Record<string, string> = {};
     const skipped: string[] = [];
     for (const id of providerIds) {
       try {
-        Object.assign(updates, providerEnvUpdates(this.provider(id), await this.readKey(id), current.values));
+        Object.assign(updates, providerEnvUpdates(this.provider(id), await this.readKey(id, passphrase), current.values));
       } catch (error) {
         if (!(error instanceof UserFacingError)) throw error;
         skipped.push(id);
       }
     }
-    if (includePassphrase) {
-      const passphrase = await this.resolver.resolve(true);
-      if (passphrase) updates[ENCRYPTION_KEY_VAR] = passphrase.value;
-    }
+    if (includePassphrase && passphrase) updates[ENCRYPTION_KEY_VAR] = passphrase.value;
     if (Object.keys(updates).length === 0) throw new UserFacingError('None of the chosen keys could be read, so nothing was written.');
     const result = await updateEnvFile(file, updates);
     this.logger.info('wrote %s to %s (skipped %s)', [...result.added, ...result.updated].join(', ') || 'nothing new', file, skipped.join(', ') || 'none');

@@ -56,12 +56,12 @@ export class PassphraseResolver {
     return [...new Set(found.filter((value): value is string => !!value))];
   }
 
-  /** Replaces the stored passphrase, keeping the old one as "previous" so an interrupted rotation can recover. */
-  async replaceStored(next: string, previous: string | undefined): Promise<void> {
-    if (previous) await this.secrets.store(PREVIOUS_PASSPHRASE, previous);
+  /** Replaces the stored passphrase; call rememberPrevious first, so an interrupted rotation can recover. */
+  async replaceStored(next: string): Promise<void> {
     await this.secrets.store(STORED_PASSPHRASE, next);
   }
 
+  /** Keeps the passphrase in force as "previous", which Unlock tries on its own. */
   async rememberPrevious(previous: string): Promise<void> {
     await this.secrets.store(PREVIOUS_PASSPHRASE, previous);
   }

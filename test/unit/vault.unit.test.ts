@@ -92,7 +92,8 @@ describe('vault', () => {
   it('keeps the previous passphrase when the stored one is replaced, so an interrupted rotation can recover', async () => {
     const { resolver, secrets } = setup();
     const first = (await resolver.resolve(true))!.value;
-    await resolver.replaceStored('second-passphrase-0123456789abcdefghijkl', first);
+    await resolver.rememberPrevious(first);
+    await resolver.replaceStored('second-passphrase-0123456789abcdefghijkl');
     assert.equal(secrets.map.get(PREVIOUS_PASSPHRASE), first);
     assert.deepEqual((await resolver.knownCandidates()).sort(), [first, 'second-passphrase-0123456789abcdefghijkl'].sort());
   });
