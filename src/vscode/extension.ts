@@ -43,31 +43,34 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const tree = new ProviderTreeProvider(state, systemClock);
   const treeView = vscode.window.createTreeView('crucibleKeys.providers', { treeDataProvider: tree, showCollapseAll: false });
   const statusBar = new KeyStatusBar(state);
-  const panel = new SettingsPanelHost(context.extensionUri, state, new PanelStateBuilder(state, workspaceEnv, settings, systemClock), operations, settings, workspaceEnv, logger, redactor);
+  const panelState = new PanelStateBuilder(state, workspaceEnv, settings, systemClock);
+  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, settings, workspaceEnv, logger, redactor);
   const commands = new Commands(operations, state, workspaceEnv, logger, redactor, channel, () => panel.show());
 
   const refresh = () => state.refresh().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
+  // One debounced refresh for every outside change: a rotation rewrites every secret, an editor may save twice.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleRefresh = (projectsChanged: boolean) => {
+    if (projectsChanged) panelState.invalidateProjects();
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void refresh(), 150);
+  };
   // A .env (the passphrase may live there) or a .gitignore (the panel's git safety) changed on disk.
   const envWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,.env.*,*.env,.gitignore}');
-  let envTimer: ReturnType<typeof setTimeout> | undefined;
-  const onEnvChange = () => {
-    if (envTimer) clearTimeout(envTimer);
-    envTimer = setTimeout(() => void refresh(), 150);
-  };
+  const onEnvChange = () => scheduleRefresh(true);
   context.subscriptions.push(
     tree, treeView, statusBar, verification, panel, envWatcher,
     envWatcher.onDidChange(onEnvChange), envWatcher.onDidCreate(onEnvChange), envWatcher.onDidDelete(onEnvChange),
-    { dispose: () => envTimer && clearTimeout(envTimer) }, { dispose: () => { vault.dispose(); keyring.clear(); } },
+    { dispose: () => refreshTimer && clearTimeout(refreshTimer) }, { dispose: () => { vault.dispose(); keyring.clear(); } },
     ...commands.register(),
-    state.onDidChange(() => void vscode.commands.executeCommand('setContext', 'crucibleKeys.hasKeys', state.snapshot().setCount > 0)),
     // Another window changed a key: re-read, so every window shows the same thing.
-    context.secrets.onDidChange((event) => { if (event.key.startsWith('crucibleKeys.')) void refresh(); }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void refresh()),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void refresh()),
+    context.secrets.onDidChange((event) => { if (event.key.startsWith('crucibleKeys.')) scheduleRefresh(false); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => scheduleRefresh(false)),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => scheduleRefresh(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('crucibleKeys.customProviders')) state.setCatalog(settings.catalog());
       if (event.affectsConfiguration('crucibleKeys.baseUrls') || event.affectsConfiguration('crucibleKeys.requestTimeoutMs') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.proxyStrictSSL')) void verification.reset();
-      if (event.affectsConfiguration('crucibleKeys')) void refresh();
+      if (event.affectsConfiguration('crucibleKeys')) scheduleRefresh(true);
     }),
   );
 

@@ -13,6 +13,20 @@ import type { WorkspaceEnv } from './workspaceEnv';
 export class PanelStateBuilder {
   constructor(private readonly state: KeyState, private readonly workspaceEnv: WorkspaceEnv, private readonly settings: Settings, private readonly clock: Clock) {}
 
+  private projectsCache?: Promise<PanelProject[]>;
+
+  /** Forgets the project section (a .env, .gitignore, git index or folder changed), so the next build looks again. */
+  invalidateProjects(): void {
+    this.projectsCache = undefined;
+  }
+
+  /** Reading each .env and asking git (three processes a folder) happens once per change, not once per state update. */
+  private projects(): Promise<PanelProject[]> {
+    this.projectsCache ??= Promise.all(this.workspaceEnv.folders().filter((folder) => folder.uri.scheme === 'file').map((folder) => this.project(folder.uri.fsPath, this.workspaceEnv.envPath(folder))));
+    this.projectsCache.catch(() => { this.projectsCache = undefined; });
+    return this.projectsCache;
+  }
+
   async build(): Promise<PanelState> {
     const snapshot = this.state.snapshot();
     const now = this.clock.now();
@@ -35,7 +49,7 @@ export class PanelStateBuilder {
         strengthVerdict: snapshot.encryption.strength?.verdict, strengthMessage: snapshot.encryption.strength?.message,
         lockedCount: snapshot.encryption.lockedCount,
       },
-      projects: await Promise.all(this.workspaceEnv.folders().filter((folder) => folder.uri.scheme === 'file').map((folder) => this.project(folder.uri.fsPath, this.workspaceEnv.envPath(folder)))),
+      projects: await this.projects(),
       customProviders: this.settings.customProviders().map((entry) => ({ id: entry.id, label: entry.label, baseUrl: entry.baseUrl, envVar: entry.envVar, prefix: entry.prefix })),
     };
   }

@@ -62,7 +62,11 @@ export class SettingsPanelHost implements vscode.Disposable {
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
     const receive = panel.webview.onDidReceiveMessage((raw) => void this.receive(raw));
-    const visible = panel.onDidChangeViewState(() => { if (panel.visible) this.scheduleState(); });
+    const visible = panel.onDidChangeViewState(() => {
+      if (!panel.visible) return;
+      this.builder.invalidateProjects(); // git's index may have changed while the panel was hidden
+      this.scheduleState();
+    });
     panel.onDidDispose(() => {
       receive.dispose();
       visible.dispose();
@@ -202,7 +206,9 @@ export class SettingsPanelHost implements vscode.Disposable {
         return undefined;
       case 'fixGitSafety': {
         const folder = this.workspaceEnv.folders().find((candidate) => candidate.uri.fsPath === message.folder)!;
-        return (await fixGitSafety(this.workspaceEnv.envPath(folder))) ?? undefined;
+        const done = await fixGitSafety(this.workspaceEnv.envPath(folder));
+        this.builder.invalidateProjects();
+        return done;
       }
       case 'saveCustomProvider': {
         const entry = { ...message.provider, prefix: message.provider.prefix?.trim() || undefined };
