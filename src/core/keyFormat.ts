@@ -60,7 +60,8 @@ export function checkKeyFor(provider: ProviderInfo, input: string, providers: re
   return { key, warnings, looksLike };
 }
 
-function article(word: string): string {
+/** "a" or "an" before a provider's name. */
+export function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { addToGitignore, checkGitSafety, type GitSafety } from '../core/gitSafety';
-import { KeyFormatError } from '../core/keyFormat';
+import { article, KeyFormatError } from '../core/keyFormat';
 import { ENCRYPTION_KEY_VAR, generatePassphrase } from '../core/passphrase';
 import type { Logger } from '../core/ports';
 import type { Redactor } from '../core/redact';
@@ -47,6 +47,10 @@ export interface ImportOptions {
 
 const CLIPBOARD_CLEAR_MS = 45_000;
 
+function keys(count: number): string {
+  return count === 1 ? 'key' : 'keys';
+}
+
 export class Commands {
   constructor(
     private readonly operations: KeyOperations,
@@ -81,7 +85,7 @@ export class Commands {
       try {
         return await (handler as (...a: unknown[]) => unknown)(...args);
       } catch (error) {
-        await reportError(error, name, this.logger, this.redactor, this.channel);
+        reportError(error, name, this.logger, this.redactor, this.channel);
         return undefined;
       }
     }));
@@ -127,7 +131,7 @@ export class Commands {
     let target = id;
     if (check.looksLike && scriptedKey === undefined) {
       const other = check.looksLike.label;
-      const choice = await vscode.window.showWarningMessage(`This looks like ${/^[aeiou]/i.test(other) ? 'an' : 'a'} ${other} key. Save it under ${other} instead?`, { modal: true }, `Save under ${other}`, `Keep under ${info.label}`);
+      const choice = await vscode.window.showWarningMessage(`This looks like ${article(other)} ${other} key. Save it under ${other} instead?`, { modal: true }, `Save under ${other}`, `Keep under ${info.label}`);
       if (!choice) return undefined;
       if (choice === `Save under ${other}`) {
         target = check.looksLike.id;
@@ -299,12 +303,12 @@ export class Commands {
       chosen = picked.map((item) => item.candidate);
       const replacing = chosen.filter((candidate) => candidate.effect !== 'new');
       if (replacing.length > 0) {
-        const confirm = await vscode.window.showWarningMessage(`Replace ${replacing.length} stored key${replacing.length > 1 ? 's' : ''} (${replacing.map((c) => c.provider.label).join(', ')})?`, { modal: true }, 'Replace');
+        const confirm = await vscode.window.showWarningMessage(`Replace ${replacing.length} stored ${keys(replacing.length)} (${replacing.map((c) => c.provider.label).join(', ')})?`, { modal: true }, 'Replace');
         if (confirm !== 'Replace') chosen = chosen.filter((candidate) => candidate.effect === 'new');
       }
     }
     const imported = await this.operations.importKeys(chosen);
-    if (options.providers === undefined) void vscode.window.showInformationMessage(`Imported ${imported.length} key${imported.length === 1 ? '' : 's'}.`);
+    if (options.providers === undefined) void vscode.window.showInformationMessage(`Imported ${imported.length} ${keys(imported.length)}.`);
     return imported;
   }
 
@@ -363,8 +367,8 @@ export class Commands {
     await updateEnvFile(file, { [ENCRYPTION_KEY_VAR]: passphrase });
     const after = await this.operations.passphrase(false);
     // The vault follows the workspace .env, so move its keys to the new passphrase straight away.
-    if (before && after && before.value !== after.value) await this.operations.unlockWith([before.value]);
-    await this.state.refresh();
+    if (before && after && before.value !== after.value) await this.operations.unlockWith([before.value]); // refreshes the state
+    else await this.state.refresh();
     if (options.write === undefined) void vscode.window.showInformationMessage(`Wrote ${ENCRYPTION_KEY_VAR} to ${path.basename(file)}. Crucible Keys now uses ${describeSource(after ?? { source: 'envFile', file })}.`);
     return file;
   }
@@ -377,7 +381,7 @@ export class Commands {
     const rotated = await this.operations.rotate();
     if (options.confirm === undefined) {
       const offer = rotated.source === 'stored' ? ['Write to .env'] : [];
-      void vscode.window.showInformationMessage(`Re-encrypted ${rotated.moved.length} key${rotated.moved.length === 1 ? '' : 's'} under a new passphrase.`, ...offer).then(async (choice) => {
+      void vscode.window.showInformationMessage(`Re-encrypted ${rotated.moved.length} ${keys(rotated.moved.length)} under a new passphrase.`, ...offer).then(async (choice) => {
         if (choice === 'Write to .env') await this.copyToEnv({ providers: [], includeEncryptionKey: true }).catch((error) => reportError(error, 'rotate', this.logger, this.redactor, this.channel));
       });
     }
@@ -400,7 +404,7 @@ export class Commands {
       const again = await this.operations.unlockWith([previous.trim()]);
       outcome = { unlocked: [...outcome.unlocked, ...again.unlocked], stillLocked: again.stillLocked };
     }
-    const message = `Unlocked ${outcome.unlocked.length} key${outcome.unlocked.length === 1 ? '' : 's'}${outcome.stillLocked.length ? `; ${outcome.stillLocked.length} still locked (that passphrase does not open them)` : ''}.`;
+    const message = `Unlocked ${outcome.unlocked.length} ${keys(outcome.unlocked.length)}${outcome.stillLocked.length ? `; ${outcome.stillLocked.length} still locked (that passphrase does not open them)` : ''}.`;
     if (outcome.stillLocked.length) void vscode.window.showWarningMessage(message);
     else void vscode.window.showInformationMessage(message);
     return outcome;
@@ -410,7 +414,7 @@ export class Commands {
     const confirmed = options.confirm ?? (await vscode.window.showWarningMessage('Forget every stored API key?', { modal: true, detail: 'All keys are deleted from secret storage. .env files are not touched. This cannot be undone.' }, 'Forget All')) === 'Forget All';
     if (!confirmed) return 0;
     const removed = await this.operations.forgetAll();
-    if (options.confirm === undefined) void vscode.window.showInformationMessage(`Forgot ${removed} key${removed === 1 ? '' : 's'}.`);
+    if (options.confirm === undefined) void vscode.window.showInformationMessage(`Forgot ${removed} ${keys(removed)}.`);
     return removed;
   }
 }
