@@ -37,7 +37,11 @@ export class VerifyConfigError extends Error {
   override name = 'VerifyConfigError';
 }
 
-class BodyTooLarge extends Error {}
+class BodyTooLarge extends Error {
+  constructor(readonly httpStatus: number) {
+    super('body too large');
+  }
+}
 
 const NETWORK_MESSAGES: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused',
@@ -115,7 +119,7 @@ export class KeyVerifier {
           return finish({ ...classification, httpStatus: response.status, rateLimit: readRateLimits(response.headers) });
         } catch (error) {
           if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
-          if (error instanceof BodyTooLarge) return finish({ verdict: 'provider_error', httpStatus: error.message ? Number(error.message) : undefined, message: `The provider's answer was larger than ${Math.round((this.options.maxBodyBytes ?? MAX_BODY_BYTES) / 1024)} KB, which no key check returns.` });
+          if (error instanceof BodyTooLarge) return finish({ verdict: 'provider_error', httpStatus: error.httpStatus, message: `The provider's answer was larger than ${Math.round((this.options.maxBodyBytes ?? MAX_BODY_BYTES) / 1024)} KB, which no key check returns.` });
           const code = deadline.aborted ? 'TIMEOUT' : errorCodeOf(error);
           // One retry for a reset connection (a stale keep-alive socket, usually), and only within the time allowed.
           if (attempt === 1 && RETRYABLE_RESETS.has(code) && !deadline.aborted) {
@@ -180,7 +184,7 @@ export class KeyVerifier {
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > cap) {
       response.body.destroy();
-      throw new BodyTooLarge(String(response.statusCode));
+      throw new BodyTooLarge(response.statusCode);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -188,7 +192,7 @@ export class KeyVerifier {
       size += (chunk as Buffer).length;
       if (size > cap) {
         response.body.destroy();
-        throw new BodyTooLarge(String(response.statusCode));
+        throw new BodyTooLarge(response.statusCode);
       }
       chunks.push(chunk as Buffer);
     }
