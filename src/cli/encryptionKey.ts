@@ -1,11 +1,11 @@
 // Where encrypt/decrypt get their Fernet key: an explicit flag, a .env file, the environment, or (only when asked) Crucible's dev default.
 import * as path from 'node:path';
-import { EnvFileError, readEnvFile } from '../core/envFile';
-import { Fernet, InvalidFernetKey } from '../core/fernet';
+import { readEnvFile } from '../core/envFile';
+import { Fernet } from '../core/fernet';
 import { deriveCrucibleFernetKey } from '../core/keyDerivation';
 import { CRUCIBLE_DEV_DEFAULT_PASSPHRASE, ENCRYPTION_KEY_VAR, judgePassphrase } from '../core/passphrase';
 import type { CliIo } from './io';
-import { CliError, ExitCode } from './io';
+import { FileError, InputError } from '../core/errors';
 
 export interface KeySourceOptions {
   fernetKey?: string;
@@ -15,26 +15,21 @@ export interface KeySourceOptions {
 
 export async function resolveFernet(options: KeySourceOptions, io: CliIo): Promise<Fernet> {
   if (options.fernetKey !== undefined) {
-    try {
-      return new Fernet(options.fernetKey);
-    } catch (error) {
-      if (error instanceof InvalidFernetKey) throw new CliError(error.message, ExitCode.usage);
-      throw error;
-    }
+    return new Fernet(options.fernetKey);
   }
   let passphrase: string | undefined;
   if (options.envFile !== undefined) {
     const file = path.resolve(io.cwd, options.envFile);
     const contents = await readEnvFileForCli(file);
-    if (!contents.exists) throw new CliError(`${file} does not exist.`, ExitCode.file);
+    if (!contents.exists) throw new FileError(`${file} does not exist.`);
     passphrase = contents.values[ENCRYPTION_KEY_VAR]?.trim() || undefined;
-    if (!passphrase) throw new CliError(`${file} has no ${ENCRYPTION_KEY_VAR}; set it there, or pass --fernet-key KEY.`, ExitCode.usage);
+    if (!passphrase) throw new InputError(`${file} has no ${ENCRYPTION_KEY_VAR}; set it there, or pass --fernet-key KEY.`);
   } else {
     passphrase = io.env[ENCRYPTION_KEY_VAR]?.trim() || undefined;
   }
   if (!passphrase) {
     if (!options.crucibleDevDefault) {
-      throw new CliError(`No encryption key: set ${ENCRYPTION_KEY_VAR} (in the environment or with --env-file PATH) or pass --fernet-key KEY.`, ExitCode.usage);
+      throw new InputError(`No encryption key: set ${ENCRYPTION_KEY_VAR} (in the environment or with --env-file PATH) or pass --fernet-key KEY.`);
     }
     io.stderr(`warning: using Crucible's public development passphrase; never use it for real keys.\n`);
     passphrase = CRUCIBLE_DEV_DEFAULT_PASSPHRASE;
@@ -46,10 +41,5 @@ export async function resolveFernet(options: KeySourceOptions, io: CliIo): Promi
 }
 
 export async function readEnvFileForCli(file: string) {
-  try {
-    return await readEnvFile(file);
-  } catch (error) {
-    if (error instanceof EnvFileError) throw new CliError(error.message, ExitCode.file);
-    throw error;
-  }
+  return readEnvFile(file);
 }

@@ -21,24 +21,3 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
   };
 }
-
-/** Documented exit codes; part of the CLI's stable interface. */
-export const ExitCode = {
-  ok: 0,
-  /** decrypt: invalid token; env check: a problem was found; verify: a key is rejected or out of credit. */
-  failed: 1,
-  /** Bad usage or bad input: unknown command or option, no encryption key, a malformed key or time. */
-  usage: 2,
-  /** verify: at least one key could not be decided (unreachable, provider error, rate limited, unverifiable). */
-  undecided: 3,
-  /** A file could not be read or written. */
-  file: 4,
-} as const;
-
-/** An error that ends the command with one clear sentence and an exit code. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-    this.name = 'CliError';
-  }
-}

@@ -1,17 +1,16 @@
 // The crucible-keys command line: a thin layer over src/core, for scripts and automated deployments.
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CatalogError, ProviderCatalog } from '../core/catalog';
+import { ProviderCatalog } from '../core/catalog';
 import { findProviderKeys, providerEnvUpdates } from '../core/crucibleEnv';
-import { EnvFileError, updateEnvFile } from '../core/envFile';
-import { EnvEditError } from '../core/envText';
+import { updateEnvFile } from '../core/envFile';
 import { InvalidToken } from '../core/fernet';
 import { checkGitSafety } from '../core/gitSafety';
-import { checkKeyFor, KeyFormatError, maskKey } from '../core/keyFormat';
+import { checkKeyFor, maskKey } from '../core/keyFormat';
 import { ENCRYPTION_KEY_VAR, generatePassphrase, judgePassphrase } from '../core/passphrase';
 import { resolveFernet, readEnvFileForCli } from './encryptionKey';
 import type { CliIo } from './io';
-import { CliError, ExitCode } from './io';
+import { CrucibleKeysError, ExitCode, InputError } from '../core/errors';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
@@ -57,8 +56,8 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
     const message = (error as Error).message.split('\n')[0];
     const ambiguous = /Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
     // Base64 keys may start with "-"; Node only accepts those in the --option=value form.
-    if (ambiguous) throw new CliError(`The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE.`, ExitCode.usage);
-    throw new CliError(`${message} (see crucible-keys --help).`, ExitCode.usage);
+    if (ambiguous) throw new InputError(`The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE.`);
+    throw new InputError(`${message} (see crucible-keys --help).`);
   }
 }
 
@@ -67,24 +66,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`crucible-keys: ${error.message}\n`);
-      return error.exitCode;
-    }
     if (error instanceof InvalidToken) {
       io.stderr('invalid token\n');
-      return ExitCode.failed;
+      return error.exitCode;
     }
-    if (error instanceof EnvFileError) {
-      io.stderr(`crucible-keys: ${error.message}\n`);
-      return ExitCode.file;
-    }
-    if (error instanceof KeyFormatError || error instanceof CatalogError || error instanceof EnvEditError) {
-      io.stderr(`crucible-keys: ${error.message}\n`);
-      return ExitCode.usage;
+    if (error instanceof CrucibleKeysError) {
+      io.stderr(`crucible-keys: ${error.message.split('\n')[0]}\n`);
+      return error.exitCode;
     }
     io.stderr(`crucible-keys: unexpected error: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}\n`);
-    return ExitCode.failed;
+    return ExitCode.internal;
   }
 }
 
@@ -106,11 +97,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);
-      if (positionals.length > 0) throw new CliError(`verify takes no arguments; got "${positionals[0]}".`, ExitCode.usage);
+      if (positionals.length > 0) throw new InputError(`verify takes no arguments; got "${positionals[0]}".`);
       return runVerify(values, io);
     }
     default:
-      throw new CliError(`Unknown command "${command}"; run crucible-keys --help.`, ExitCode.usage);
+      throw new InputError(`Unknown command "${command}"; run crucible-keys --help.`);
   }
 }
 
@@ -120,7 +111,7 @@ function help(io: CliIo): number {
 }
 
 function noPositionals(positionals: string[], command: string): void {
-  if (positionals.length > 0) throw new CliError(`${command} takes no arguments; got "${positionals[0]}".`, ExitCode.usage);
+  if (positionals.length > 0) throw new InputError(`${command} takes no arguments; got "${positionals[0]}".`);
 }
 
 function genKey(args: string[], io: CliIo): number {
@@ -156,7 +147,7 @@ async function decrypt(args: string[], io: CliIo): Promise<number> {
 }
 
 function parseSeconds(text: string): number {
-  if (!/^\d+$/.test(text)) throw new CliError(`--ttl takes a whole number of seconds; got "${text}".`, ExitCode.usage);
+  if (!/^\d+$/.test(text)) throw new InputError(`--ttl takes a whole number of seconds; got "${text}".`);
   return Number(text);
 }
 
@@ -164,7 +155,7 @@ function parseSeconds(text: string): number {
 export function parseTime(text: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Math.floor(Number(text));
   const millis = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(millis)) throw new CliError(`--at takes an ISO-8601 time or Unix seconds; got "${text}".`, ExitCode.usage);
+  if (Number.isNaN(millis)) throw new InputError(`--at takes an ISO-8601 time or Unix seconds; got "${text}".`);
   return Math.floor(millis / 1000);
 }
 
@@ -173,7 +164,7 @@ async function envCommand(args: string[], io: CliIo): Promise<number> {
   if (sub === 'set') return envSet(rest, io);
   if (sub === 'check') return envCheck(rest, io);
   if (sub === '-h' || sub === '--help') return help(io);
-  throw new CliError(`env needs "set PROVIDER" or "check"; got "${sub ?? ''}".`, ExitCode.usage);
+  throw new InputError(`env needs "set PROVIDER" or "check"; got "${sub ?? ''}".`);
 }
 
 function envFilePath(value: string | undefined, io: CliIo): string {
@@ -183,7 +174,7 @@ function envFilePath(value: string | undefined, io: CliIo): string {
 async function envSet(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { 'env-file': { type: 'string' } });
   if (values.help) return help(io);
-  if (positionals.length !== 1) throw new CliError('env set needs exactly one PROVIDER, e.g. crucible-keys env set openrouter < key.txt.', ExitCode.usage);
+  if (positionals.length !== 1) throw new InputError('env set needs exactly one PROVIDER, e.g. crucible-keys env set openrouter < key.txt.');
   const catalog = new ProviderCatalog();
   const provider = catalog.require(positionals[0]);
   const check = checkKeyFor(provider, await io.readStdin(), catalog.all());

@@ -6,10 +6,10 @@ import { maskKey } from '../core/keyFormat';
 import { Redactor, RedactingLogger } from '../core/redact';
 import type { VerifyResult } from '../core/verify/types';
 import { isDecided } from '../core/verify/types';
-import { DEFAULT_TIMEOUT_MS, KeyVerifier, VerifyConfigError } from '../core/verify/verifier';
+import { DEFAULT_TIMEOUT_MS, KeyVerifier } from '../core/verify/verifier';
 import { readEnvFileForCli } from './encryptionKey';
 import type { CliIo } from './io';
-import { CliError, ExitCode } from './io';
+import { ExitCode, InputError } from '../core/errors';
 
 export const VERIFY_OPTIONS = {
   'env-file': { type: 'string' },
@@ -33,7 +33,7 @@ function parseBaseUrls(values: string[] | undefined): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const item of values ?? []) {
     const at = item.indexOf('=');
-    if (at <= 0) throw new CliError(`--base-url takes ID=URL, e.g. openai=http://127.0.0.1:8080; got "${item}".`, ExitCode.usage);
+    if (at <= 0) throw new InputError(`--base-url takes ID=URL, e.g. openai=http://127.0.0.1:8080; got "${item}".`);
     urls[item.slice(0, at)] = item.slice(at + 1);
   }
   return urls;
@@ -51,7 +51,7 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
   const baseUrls = parseBaseUrls(values['base-url']);
   for (const id of Object.keys(baseUrls)) catalog.require(id);
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout takes milliseconds as a positive whole number; got "${values.timeout}".`, ExitCode.usage);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new InputError(`--timeout takes milliseconds as a positive whole number; got "${values.timeout}".`);
   const wanted = (values.provider ?? []).map((id) => catalog.require(id).id);
 
   const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
@@ -59,23 +59,17 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
   // The process environment wins over .env, as it does for Crucible's settings loader and docker compose.
   const found = findProviderKeys(catalog, { ...fileValues, ...io.env }).filter((entry) => wanted.length === 0 || wanted.includes(entry.provider.id));
   for (const id of wanted) {
-    if (!found.some((entry) => entry.provider.id === id)) throw new CliError(`No key for ${id}: set ${catalog.require(id).readVars.join(' or ')} in the environment or ${envFile}.`, ExitCode.usage);
+    if (!found.some((entry) => entry.provider.id === id)) throw new InputError(`No key for ${id}: set ${catalog.require(id).readVars.join(' or ')} in the environment or ${envFile}.`);
   }
-  if (found.length === 0) throw new CliError(`No provider keys found in the environment or ${envFile}.`, ExitCode.usage);
+  if (found.length === 0) throw new InputError(`No provider keys found in the environment or ${envFile}.`);
 
   const redactor = new Redactor();
   const releases = found.map((entry) => redactor.hold(entry.value));
   const logger = new RedactingLogger({ write: (level, line) => io.stderr(`[${level}] ${line}\n`) }, redactor, values.verbose ? 'debug' : 'warn');
-  let verifier: KeyVerifier;
-  try {
-    verifier = new KeyVerifier({
-      logger, redactor, timeoutMs, baseUrls,
-      proxy: { kind: 'env', httpProxy: io.env.HTTP_PROXY ?? io.env.http_proxy, httpsProxy: io.env.HTTPS_PROXY ?? io.env.https_proxy, noProxy: io.env.NO_PROXY ?? io.env.no_proxy },
-    });
-  } catch (error) {
-    if (error instanceof VerifyConfigError) throw new CliError(error.message, ExitCode.usage);
-    throw error;
-  }
+  const verifier = new KeyVerifier({
+    logger, redactor, timeoutMs, baseUrls,
+    proxy: { kind: 'env', httpProxy: io.env.HTTP_PROXY ?? io.env.http_proxy, httpsProxy: io.env.HTTPS_PROXY ?? io.env.https_proxy, noProxy: io.env.NO_PROXY ?? io.env.no_proxy },
+  });
   try {
     const results = await verifier.verifyAll(found.map((entry) => ({ provider: entry.provider, key: entry.value })));
     const order = new Map(found.map((entry, index) => [entry.provider.id, index]));

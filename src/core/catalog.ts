@@ -1,4 +1,5 @@
 // The provider catalog: every fact about a provider lives here, once. Sources: shared provider and Crucible notes.
+import { InputError } from './errors';
 
 export type BuiltInProviderId = 'openrouter' | 'openai' | 'anthropic' | 'google' | 'deepseek' | 'xai' | 'eden_ai';
 export type ProviderId = BuiltInProviderId | `custom:${string}`;
@@ -100,7 +101,7 @@ export interface CustomProviderConfig {
 const CUSTOM_ID = /^[a-z][a-z0-9_-]{0,39}$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export class CatalogError extends Error {
+export class CatalogError extends InputError {
   override name = 'CatalogError';
 }
 

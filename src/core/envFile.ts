@@ -2,12 +2,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { FileError } from './errors';
 import type { EnvEditPlan } from './envText';
 import { parseEnvValues, planEnvEdit } from './envText';
 
 export const NEW_ENV_FILE_MODE = 0o600;
 
-export class EnvFileError extends Error {
+export class EnvFileError extends FileError {
   override name = 'EnvFileError';
 }
 

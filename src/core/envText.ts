@@ -1,5 +1,6 @@
 // Byte-preserving edits of .env text with dotenv's exact semantics: only the value being changed is touched.
 import { parse as dotenvParse } from 'dotenv';
+import { InputError } from './errors';
 
 /**
  * dotenv 17's LINE pattern, copied verbatim with the `d` flag added for match indices.
@@ -24,7 +25,7 @@ export interface EnvAssignment {
   line: number;
 }
 
-export class EnvEditError extends Error {
+export class EnvEditError extends InputError {
   override name = 'EnvEditError';
 }
 

@@ -1,6 +1,7 @@
 // Fernet (https://github.com/fernet/spec) on node:crypto, byte-compatible with Python's `cryptography`.
 // The npm `fernet` package is deliberately not used: it accepts invalid tokens and patches String.prototype.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CrucibleKeysError, ExitCode, InputError } from './errors';
 import type { Clock } from './ports';
 import { systemClock } from './ports';
 
@@ -12,7 +13,8 @@ const BLOCK = 16;
 export const MAX_CLOCK_SKEW_SECONDS = 60;
 
 /** The one error every decryption failure raises; it deliberately says nothing about why. */
-export class InvalidToken extends Error {
+export class InvalidToken extends CrucibleKeysError {
+  readonly exitCode = ExitCode.failed;
   constructor() {
     super('invalid token');
     this.name = 'InvalidToken';
@@ -20,7 +22,7 @@ export class InvalidToken extends Error {
 }
 
 /** Thrown for a malformed Fernet key (not 32 bytes of padded urlsafe base64). */
-export class InvalidFernetKey extends Error {
+export class InvalidFernetKey extends InputError {
   constructor() {
     super('A Fernet key must be 32 bytes of urlsafe base64 with padding (44 characters).');
     this.name = 'InvalidFernetKey';

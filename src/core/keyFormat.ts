@@ -1,8 +1,9 @@
 // Turning what a user pasted into a key, judging it against the catalog, and masking it for display.
 import type { ProviderInfo } from './catalog';
 import { BUILT_IN_PROVIDERS } from './catalog';
+import { InputError } from './errors';
 
-export class KeyFormatError extends Error {
+export class KeyFormatError extends InputError {
   override name = 'KeyFormatError';
 }
 

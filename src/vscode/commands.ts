@@ -12,7 +12,8 @@ import type { VerifyResult } from '../core/verify/types';
 import { reportError } from './errors';
 import { fixGitSafety } from './gitFix';
 import type { KeyState, ProviderView } from './keyState';
-import { type ImportCandidate, type KeyOperations, UserFacingError } from './operations';
+import { OperationError } from '../core/errors';
+import type { ImportCandidate, KeyOperations } from './operations';
 import { describeSource } from './passphraseResolver';
 import { STATUS_LABEL } from './presentation';
 import type { WorkspaceEnv } from './workspaceEnv';
@@ -204,10 +205,10 @@ export class Commands {
     const folders = this.workspaceEnv.folders();
     if (folderPath) {
       const match = folders.find((folder) => folder.uri.fsPath === folderPath);
-      if (!match) throw new UserFacingError(`${folderPath} is not a folder of this workspace.`);
+      if (!match) throw new OperationError(`${folderPath} is not a folder of this workspace.`);
       return match;
     }
-    if (folders.length === 0) throw new UserFacingError('Open a folder (your Crucible checkout) first; keys are written to its .env file.');
+    if (folders.length === 0) throw new OperationError('Open a folder (your Crucible checkout) first; keys are written to its .env file.');
     if (folders.length === 1) return folders[0];
     return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which project\'s .env?' });
   }
@@ -235,7 +236,7 @@ export class Commands {
     let providers = options.providers;
     let includeEncryptionKey = options.includeEncryptionKey ?? false;
     if (!providers) {
-      if (stored.length === 0) throw new UserFacingError('There are no stored keys to copy yet.');
+      if (stored.length === 0) throw new OperationError('There are no stored keys to copy yet.');
       const items: (vscode.QuickPickItem & { id: string })[] = stored.map((view) => ({ label: view.label, description: `${view.writeVar} · ${view.masked ?? ''}`, picked: view.status !== 'locked', id: view.id }));
       items.push({ label: ENCRYPTION_KEY_VAR, description: 'the passphrase Crucible needs to read keys it stores', picked: false, id: ENCRYPTION_KEY_VAR });
       const picked = await vscode.window.showQuickPick(items, { title: `Copy to ${path.basename(file)}`, canPickMany: true, placeHolder: 'Keys to write (values are never shown)' });
@@ -341,7 +342,7 @@ export class Commands {
     if (!id) return;
     const info = this.operations.provider(id);
     const url = page === 'key' ? info.keyPageUrl : info.statusPageUrl;
-    if (!url) throw new UserFacingError(`${info.label} has no known status page.`);
+    if (!url) throw new OperationError(`${info.label} has no known status page.`);
     await vscode.env.openExternal(vscode.Uri.parse(url));
   }
 

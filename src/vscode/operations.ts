@@ -4,6 +4,7 @@ import { findProviderKeys, providerEnvUpdates } from '../core/crucibleEnv';
 import { readEnvFile, updateEnvFile, type EnvWriteResult } from '../core/envFile';
 import { checkKeyFor, maskKey, type KeyCheck } from '../core/keyFormat';
 import { ENCRYPTION_KEY_VAR, generatePassphrase } from '../core/passphrase';
+import { OperationError } from '../core/errors';
 import type { Logger } from '../core/ports';
 import type { VerifyResult } from '../core/verify/types';
 import type { KeyState } from './keyState';
@@ -11,10 +12,6 @@ import type { PassphraseResolver, ResolvedPassphrase } from './passphraseResolve
 import type { VerificationService } from './verification';
 import type { KeyVault } from './vault';
 
-/** A failure with one sentence meant for people. */
-export class UserFacingError extends Error {
-  override name = 'UserFacingError';
-}
 
 export interface ImportCandidate {
   provider: ProviderInfo;
@@ -38,7 +35,7 @@ export class KeyOperations {
 
   provider(id: string): ProviderInfo {
     const provider = this.state.providers.get(id);
-    if (!provider) throw new UserFacingError(`There is no provider "${id}".`);
+    if (!provider) throw new OperationError(`There is no provider "${id}".`);
     return provider;
   }
 
@@ -55,7 +52,7 @@ export class KeyOperations {
     const provider = this.provider(providerId);
     const check = this.checkKey(providerId, input);
     const passphrase = await this.resolver.resolve(true);
-    if (!passphrase) throw new UserFacingError('No encryption passphrase could be found or created.');
+    if (!passphrase) throw new OperationError('No encryption passphrase could be found or created.');
     const metadata = await this.vault.store(provider, check.key, passphrase.value, this.state.providers.all());
     this.state.markStored(providerId);
     return { ...check, masked: metadata.masked };
@@ -66,13 +63,13 @@ export class KeyOperations {
     this.state.markRemoved(providerId);
   }
 
-  /** The plaintext key, for copying; throws a UserFacingError when it is missing or locked. */
+  /** The plaintext key, for copying; throws a OperationError when it is missing or locked. */
   async readKey(providerId: string, passphrase?: ResolvedPassphrase): Promise<string> {
     const provider = this.provider(providerId);
     passphrase ??= await this.resolver.resolve(false);
     const read = await this.vault.read(providerId, passphrase?.value);
-    if (read.state === 'missing') throw new UserFacingError(`No ${provider.label} key is stored.`);
-    if (read.state === 'locked') throw new UserFacingError(`The ${provider.label} key is locked: the encryption passphrase changed. Run "Unlock with Previous Key".`);
+    if (read.state === 'missing') throw new OperationError(`No ${provider.label} key is stored.`);
+    if (read.state === 'locked') throw new OperationError(`The ${provider.label} key is locked: the encryption passphrase changed. Run "Unlock with Previous Key".`);
     return read.key;
   }
 
@@ -84,8 +81,6 @@ export class KeyOperations {
       const result = await this.verification.verify(provider, key, signal);
       await this.vault.recordResult(result);
       return result;
-    } catch (error) {
-      throw this.asUserError(error);
     } finally {
       this.state.setVerifying(providerId, false);
     }
@@ -111,8 +106,6 @@ export class KeyOperations {
       });
       await Promise.all(recorded);
       return { results, locked };
-    } catch (error) {
-      throw this.asUserError(error);
     } finally {
       for (const entry of entries) this.state.setVerifying(entry.provider.id, false);
     }
@@ -124,7 +117,7 @@ export class KeyOperations {
    */
   async unlockWith(candidates: readonly string[]): Promise<{ unlocked: string[]; stillLocked: string[] }> {
     const current = await this.resolver.resolve(true);
-    if (!current) throw new UserFacingError('No encryption passphrase is in force.');
+    if (!current) throw new OperationError('No encryption passphrase is in force.');
     const unlocked = new Set<string>();
     let stillLocked: string[] = [];
     for (const candidate of candidates) {
@@ -150,12 +143,12 @@ export class KeyOperations {
    */
   async rotate(): Promise<{ passphrase: string; moved: string[]; source: ResolvedPassphrase['source']; file?: string }> {
     const current = await this.resolver.resolve(true);
-    if (!current) throw new UserFacingError('No encryption passphrase is in force.');
+    if (!current) throw new OperationError('No encryption passphrase is in force.');
     if (current.source === 'environment') {
-      throw new UserFacingError(`${ENCRYPTION_KEY_VAR} comes from the environment, so Crucible Keys cannot change it; change it there, restart, then run "Unlock with Previous Key".`);
+      throw new OperationError(`${ENCRYPTION_KEY_VAR} comes from the environment, so Crucible Keys cannot change it; change it there, restart, then run "Unlock with Previous Key".`);
     }
     await this.state.refresh();
-    if (this.state.snapshot().encryption.lockedCount > 0) throw new UserFacingError('Some keys are locked; unlock them before rotating, so that none is left behind.');
+    if (this.state.snapshot().encryption.lockedCount > 0) throw new OperationError('Some keys are locked; unlock them before rotating, so that none is left behind.');
     const next = generatePassphrase();
     await this.resolver.rememberPrevious(current.value);
     if (current.source === 'envFile' && current.file) await updateEnvFile(current.file, { [ENCRYPTION_KEY_VAR]: next });
@@ -176,12 +169,12 @@ export class KeyOperations {
       try {
         Object.assign(updates, providerEnvUpdates(this.provider(id), await this.readKey(id, passphrase), current.values));
       } catch (error) {
-        if (!(error instanceof UserFacingError)) throw error;
+        if (!(error instanceof OperationError)) throw error;
         skipped.push(id);
       }
     }
     if (includePassphrase && passphrase) updates[ENCRYPTION_KEY_VAR] = passphrase.value;
-    if (Object.keys(updates).length === 0) throw new UserFacingError('None of the chosen keys could be read, so nothing was written.');
+    if (Object.keys(updates).length === 0) throw new OperationError('None of the chosen keys could be read, so nothing was written.');
     const result = await updateEnvFile(file, updates);
     this.logger.info('wrote %s to %s (skipped %s)', [...result.added, ...result.updated].join(', ') || 'nothing new', file, skipped.join(', ') || 'none');
     return { ...result, skipped };
@@ -225,10 +218,5 @@ export class KeyOperations {
     const removed = await this.vault.forgetAll(this.state.providers.all().map((provider) => provider.id));
     await this.state.refresh();
     return removed;
-  }
-
-  private asUserError(error: unknown): Error {
-    if (error instanceof Error && error.name === 'VerifyConfigError') return new UserFacingError(`${error.message} Fix it in the crucibleKeys.baseUrls setting.`);
-    return error as Error;
   }
 }

@@ -11,7 +11,7 @@ import { validateWebviewMessage } from '../shared/protocol';
 import { explain } from './errors';
 import type { KeyState } from './keyState';
 import type { KeyOperations } from './operations';
-import { UserFacingError } from './operations';
+import { OperationError } from '../core/errors';
 import type { PanelStateBuilder } from './panelState';
 import type { Settings } from './settings';
 import type { WorkspaceEnv } from './workspaceEnv';
@@ -215,11 +215,11 @@ export class SettingsPanelHost implements vscode.Disposable {
         try {
           customProvider(entry);
         } catch (error) {
-          if (error instanceof CatalogError) throw new UserFacingError(error.message);
+          if (error instanceof CatalogError) throw new OperationError(error.message);
           throw error;
         }
         const others = this.settings.customProviders().filter((existing) => existing.id !== (message.replaces ?? entry.id));
-        if (others.some((existing) => existing.id === entry.id) || this.state.providers.get(entry.id)) throw new UserFacingError(`The id "${entry.id}" is already used.`);
+        if (others.some((existing) => existing.id === entry.id) || this.state.providers.get(entry.id)) throw new OperationError(`The id "${entry.id}" is already used.`);
         await vscode.workspace.getConfiguration('crucibleKeys').update('customProviders', [...others, entry], vscode.ConfigurationTarget.Global);
         return `Saved the custom provider ${entry.label}.`;
       }

@@ -7,7 +7,7 @@ import type { KeyValueStore, SecretStore } from '../../src/core/ports';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
 import { explain } from '../../src/vscode/errorText';
 import { KeyState } from '../../src/vscode/keyState';
-import { UserFacingError } from '../../src/vscode/operations';
+import { OperationError } from '../../src/core/errors';
 import { PassphraseResolver, PREVIOUS_PASSPHRASE, STORED_PASSPHRASE } from '../../src/vscode/passphraseResolver';
 import { KeyVault } from '../../src/vscode/vault';
 
@@ -166,7 +166,7 @@ describe('failures people see', () => {
   it('passes our own sentences through, and redacts and shortens anything else', () => {
     const redactor = new Redactor();
     redactor.hold(OTHER);
-    assert.equal(explain(new UserFacingError('No OpenAI key is stored.'), redactor), 'No OpenAI key is stored.');
+    assert.equal(explain(new OperationError('No OpenAI key is stored.'), redactor), 'No OpenAI key is stored.');
     const other = explain(new Error(`boom ${OTHER}\n    at stack`), redactor);
     assert.equal(other, `Something went wrong: boom sk-proj-…${OTHER.slice(-4)}`);
     assert.ok(!other.includes(OTHER) && !other.includes('\n'));

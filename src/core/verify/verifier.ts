@@ -2,6 +2,7 @@
 import type { Dispatcher } from 'undici';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request } from 'undici';
 import type { ProviderInfo } from '../catalog';
+import { InputError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import type { Redactor } from '../redact';
@@ -33,7 +34,7 @@ export interface VerifierOptions {
   maxBodyBytes?: number;
 }
 
-export class VerifyConfigError extends Error {
+export class VerifyConfigError extends InputError {
   override name = 'VerifyConfigError';
 }
 
