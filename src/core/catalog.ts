@@ -98,44 +98,116 @@ export interface CustomProviderConfig {
   verify?: boolean;
 }
 
-const CUSTOM_ID = /^[a-z][a-z0-9_-]{0,39}$/;
-const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Custom ids: short, lowercase, and never one of the built-in ids. */
+const CUSTOM_ID = /^[a-z][a-z0-9_-]{1,31}$/;
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** The passphrase's variable is never a provider's: Import would offer it as a key and Verify would send it away. */
+const RESERVED_VARIABLES = new Set(['API_KEY_ENCRYPTION_KEY']);
 
 export class CatalogError extends InputError {
   override name = 'CatalogError';
 }
 
-/** Checks a custom provider and turns it into a catalog entry; throws CatalogError with one clear sentence. */
-export function customProvider(config: CustomProviderConfig): ProviderInfo {
-  if (!CUSTOM_ID.test(config.id)) throw new CatalogError(`Custom provider id "${config.id}" must be lowercase letters, digits, - or _, starting with a letter.`);
-  if (!ENV_VAR_NAME.test(config.envVar)) throw new CatalogError(`Custom provider "${config.id}" has an invalid variable name "${config.envVar}".`);
+/** Every variable a built-in provider reads or writes: a custom provider may not reuse one. */
+export function builtInVariableNames(): Set<string> {
+  return new Set(BUILT_IN_PROVIDERS.flatMap((provider) => [...provider.readVars, provider.writeVar]));
+}
+
+/**
+ * Checks a custom provider and turns it into a catalog entry; throws CatalogError with one clear sentence.
+ * Takes `unknown`: settings are hand-edited JSON, so every field's type is checked here.
+ */
+export function customProvider(raw: unknown): ProviderInfo {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CatalogError('A custom provider must be an object {id, label, baseUrl, envVar}.');
+  const config = raw as Record<string, unknown>;
+  const id = config.id;
+  if (typeof id !== 'string' || !CUSTOM_ID.test(id)) {
+    throw new CatalogError(`Custom provider id ${describeValue(id)} must be 2 to 32 lowercase letters, digits, - or _, starting with a letter.`);
+  }
+  if (isBuiltInProviderId(id)) throw new CatalogError(`Custom provider id "${id}" is a built-in provider's id; choose another.`);
+  const name = `Custom provider "${id}"`;
+  if (config.label !== undefined && typeof config.label !== 'string') throw new CatalogError(`${name} has a label that is not text.`);
+  const label = typeof config.label === 'string' ? config.label.trim().slice(0, 80) : '';
+  const envVar = config.envVar;
+  if (typeof envVar !== 'string' || !ENV_VAR_NAME.test(envVar)) throw new CatalogError(`${name} needs envVar, a variable name such as GROQ_API_KEY; got ${describeValue(envVar)}.`);
+  if (RESERVED_VARIABLES.has(envVar)) throw new CatalogError(`${name} may not use ${envVar}: that is Crucible's encryption passphrase, not a provider key.`);
+  if (builtInVariableNames().has(envVar)) throw new CatalogError(`${name} may not use ${envVar}: a built-in provider already reads it.`);
+  if (typeof config.baseUrl !== 'string') throw new CatalogError(`${name} needs a base URL such as https://host/v1.`);
   let url: URL;
   try {
     url = new URL(config.baseUrl);
   } catch {
-    throw new CatalogError(`Custom provider "${config.id}" needs a base URL such as https://host/v1.`);
+    throw new CatalogError(`${name} needs a base URL such as https://host/v1.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CatalogError(`Custom provider "${config.id}" base URL must be http or https.`);
-  if (url.username || url.password) throw new CatalogError(`Custom provider "${config.id}" base URL must not carry credentials.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CatalogError(`${name} base URL must be http or https.`);
+  if (url.username || url.password) throw new CatalogError(`${name} base URL must not carry credentials.`);
+  if (url.search || url.hash) throw new CatalogError(`${name} base URL must not have a query or fragment.`);
+  if (config.prefix !== undefined && (typeof config.prefix !== 'string' || !/^[\x21-\x7e]{0,40}$/.test(config.prefix))) {
+    throw new CatalogError(`${name} has a prefix that is not up to 40 printable ASCII characters.`);
+  }
+  if (config.verify !== undefined && typeof config.verify !== 'boolean') throw new CatalogError(`${name} has a "verify" that is not true or false.`);
+  const prefix = typeof config.prefix === 'string' && config.prefix ? config.prefix : undefined;
   const apiOrigin = url.toString().replace(/\/+$/, '');
   return {
-    id: `custom:${config.id}`, label: config.label.trim() || config.id, recommended: false, custom: true,
-    readVars: [config.envVar], writeVar: config.envVar, prefixes: config.prefix ? [config.prefix] : [],
+    id: `custom:${id}`, label: label || id, recommended: false, custom: true,
+    readVars: [envVar], writeVar: envVar, prefixes: prefix ? [prefix] : [],
     keyPageUrl: apiOrigin, apiOrigin,
     verify: config.verify === false ? undefined : { path: '/models', auth: 'bearer' },
   };
 }
 
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  return value === undefined ? 'missing' : `of type ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`;
+}
+
+export interface CustomProvidersCheck {
+  /** The entries that passed, as catalog entries, in settings order. */
+  providers: ProviderInfo[];
+  /** One sentence per skipped entry, naming it. */
+  problems: string[];
+}
+
+/** Checks a whole customProviders setting value: bad entries are skipped with a sentence each, never fatal. */
+export function checkCustomProviders(raw: unknown): CustomProvidersCheck {
+  if (raw === undefined || raw === null) return { providers: [], problems: [] };
+  if (!Array.isArray(raw)) return { providers: [], problems: ['crucibleKeys.customProviders must be a list; it was ignored.'] };
+  const providers: ProviderInfo[] = [];
+  const problems: string[] = [];
+  const usedVars = new Map<string, string>();
+  raw.forEach((entry, index) => {
+    try {
+      const provider = customProvider(entry);
+      if (providers.some((other) => other.id === provider.id)) throw new CatalogError(`Custom provider id "${provider.id.slice(7)}" is used twice.`);
+      const clash = usedVars.get(provider.writeVar);
+      if (clash) throw new CatalogError(`Custom provider "${provider.id.slice(7)}" uses ${provider.writeVar}, which "${clash}" already uses.`);
+      usedVars.set(provider.writeVar, provider.id.slice(7));
+      providers.push(provider);
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error;
+      problems.push(`crucibleKeys.customProviders[${index}] was skipped: ${error.message}`);
+    }
+  });
+  return { providers, problems };
+}
+
 export class ProviderCatalog {
   private readonly byId = new Map<ProviderId, ProviderInfo>();
 
-  constructor(custom: readonly CustomProviderConfig[] = []) {
+  /** Throws CatalogError for the first bad entry; use checkCustomProviders to skip bad entries instead. */
+  constructor(custom: readonly unknown[] = []) {
     for (const provider of BUILT_IN_PROVIDERS) this.byId.set(provider.id, provider);
-    for (const config of custom) {
-      const provider = customProvider(config);
-      if (this.byId.has(provider.id)) throw new CatalogError(`Custom provider id "${config.id}" is used twice.`);
-      this.byId.set(provider.id, provider);
-    }
+    const checked = checkCustomProviders(custom);
+    if (checked.problems.length > 0) throw new CatalogError(checked.problems[0]);
+    for (const provider of checked.providers) this.byId.set(provider.id, provider);
+  }
+
+  /** The catalog with every custom provider that passes its checks, and a sentence for each one skipped. */
+  static lenient(custom: unknown): { catalog: ProviderCatalog; problems: string[] } {
+    const checked = checkCustomProviders(custom);
+    const catalog = new ProviderCatalog();
+    for (const provider of checked.providers) catalog.byId.set(provider.id, provider);
+    return { catalog, problems: checked.problems };
   }
 
   all(): ProviderInfo[] {

@@ -8,20 +8,47 @@ export class KeyFormatError extends InputError {
 }
 
 const MATCHING_QUOTES = /^(["'`])([\s\S]*)\1$/;
+/** Longest key accepted; no provider issues keys near this size, and a larger paste is a mistake. */
+export const MAX_KEY_LENGTH = 1024;
+
+/** Names of the characters that usually sneak into a pasted key from a web page or a document. */
+const CHARACTER_NAMES: Readonly<Record<number, string>> = {
+  0x00a0: 'a no-break space', 0x200b: 'a zero-width space', 0x200c: 'a zero-width non-joiner', 0x200d: 'a zero-width joiner',
+  0x2060: 'a word joiner', 0xfeff: 'a zero-width no-break space (byte order mark)', 0x2018: 'a left single quotation mark',
+  0x2019: 'a right single quotation mark', 0x201c: 'a left double quotation mark', 0x201d: 'a right double quotation mark',
+  0x00ab: 'a left guillemet', 0x00bb: 'a right guillemet', 0x2010: 'a hyphen', 0x2011: 'a non-breaking hyphen',
+  0x2013: 'an en dash', 0x2014: 'an em dash', 0x2212: 'a minus sign', 0x00ad: 'a soft hyphen', 0x2026: 'an ellipsis',
+};
+
+/** "a right double quotation mark (U+201D)": the character named, never shown, so no part of the key is echoed. */
+export function describeCharacter(codePoint: number): string {
+  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CHARACTER_NAMES[codePoint] ?? (codePoint < 0x20 || codePoint === 0x7f ? 'a control character' : codePoint > 0x7f ? 'a non-ASCII character' : 'a character');
+  return `${name} (${hex})`;
+}
 
 /**
- * Trims surrounding whitespace, newlines and one pair of matching quotes (possibly repeated, as in `"'key'"`).
- * Throws KeyFormatError for an empty key or one with whitespace inside, which no provider issues.
+ * Trims surrounding ASCII whitespace, newlines and one pair of matching quotes (possibly repeated, as in `"'key'"`).
+ * Throws KeyFormatError for an empty key, one with whitespace inside, a masked key, one longer than MAX_KEY_LENGTH,
+ * or one with any character outside printable ASCII (curly quotes, zero-width characters), naming it and its position.
  */
 export function normalizeKey(input: string): string {
-  let key = input.trim();
-  for (let match = MATCHING_QUOTES.exec(key); match; match = MATCHING_QUOTES.exec(key)) key = match[2].trim();
+  let key = trimAscii(input);
+  for (let match = MATCHING_QUOTES.exec(key); match; match = MATCHING_QUOTES.exec(key)) key = trimAscii(match[2]);
   if (key.length === 0) throw new KeyFormatError('The key is empty.');
-  if (/\s/.test(key)) throw new KeyFormatError('The key has a space or line break inside it; paste it again as one unbroken string.');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw new KeyFormatError('The key contains control characters; paste it again.');
-  if (/^\*+.{0,8}$/.test(key) || key.includes('…')) throw new KeyFormatError('That is a masked key, not the key itself; copy the full key from the provider.');
+  if (key.length > MAX_KEY_LENGTH) throw new KeyFormatError(`The key has ${key.length} characters; keys longer than ${MAX_KEY_LENGTH} are refused, so check that only the key was pasted.`);
+  if (/^\*+.{0,8}$/.test(key) || /^[^…]{0,16}…[^…]{0,8}$/.test(key)) throw new KeyFormatError('That is a masked key, not the key itself; copy the full key from the provider.');
+  if (/[ \t\r\n]/.test(key)) throw new KeyFormatError('The key has a space or line break inside it; paste it again as one unbroken string.');
+  const characters = [...key];
+  const bad = characters.findIndex((ch) => !/^[\x21-\x7e]$/.test(ch));
+  if (bad !== -1) {
+    throw new KeyFormatError(`The key has ${describeCharacter(characters[bad].codePointAt(0)!)} at position ${bad + 1} of ${characters.length}; paste the key again without it.`);
+  }
   return key;
+}
+
+function trimAscii(text: string): string {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }
 
 /** The longest catalog prefix the key starts with, and whose prefix it is. */

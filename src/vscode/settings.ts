@@ -1,6 +1,6 @@
 // Typed access to the crucibleKeys.* settings and VS Code's proxy settings.
 import * as vscode from 'vscode';
-import { CatalogError, type CustomProviderConfig, ProviderCatalog } from '../core/catalog';
+import { type CustomProviderConfig, ProviderCatalog } from '../core/catalog';
 import type { Logger } from '../core/ports';
 import type { ProxySettings } from '../core/verify/verifier';
 
@@ -34,24 +34,17 @@ export class Settings {
     return Number.isFinite(days) && days > 0 ? days : 0;
   }
 
+  /** The raw setting, for the panel's list; entries are checked by catalog(). */
   customProviders(): CustomProviderConfig[] {
     const value = this.config.get<unknown>('customProviders', []);
-    return Array.isArray(value) ? (value as CustomProviderConfig[]) : [];
+    return Array.isArray(value) ? value.filter((entry): entry is CustomProviderConfig => typeof entry === 'object' && entry !== null && typeof (entry as { id?: unknown }).id === 'string') : [];
   }
 
-  /** The catalog with the user's custom providers; a bad entry is skipped and logged, never fatal. */
+  /** The catalog with the user's custom providers; a bad entry is skipped with a warning naming it, never fatal. */
   catalog(): ProviderCatalog {
-    const valid: CustomProviderConfig[] = [];
-    for (const entry of this.customProviders()) {
-      try {
-        new ProviderCatalog([...valid, entry]);
-        valid.push(entry);
-      } catch (error) {
-        if (!(error instanceof CatalogError)) throw error;
-        this.logger.warn('ignoring a custom provider: %s', error.message);
-      }
-    }
-    return new ProviderCatalog(valid);
+    const { catalog, problems } = ProviderCatalog.lenient(this.config.get<unknown>('customProviders', []));
+    for (const problem of problems) this.logger.warn(problem);
+    return catalog;
   }
 
   verify(): VerifySettings {

@@ -83,6 +83,39 @@ describe('provider catalog', () => {
     ]) assert.throws(() => new ProviderCatalog([bad]), CatalogError);
     assert.throws(() => catalog.require('nope'), /Unknown provider "nope"; use one of: openrouter, openai/);
   });
+
+  it('skips each bad custom provider with a sentence naming it, and keeps the good ones', () => {
+    const good = { id: 'groq', label: 'Groq', baseUrl: 'https://api.groq.com/openai/v1', envVar: 'GROQ_API_KEY' };
+    const { catalog: lenient, problems } = ProviderCatalog.lenient([
+      { id: 'nolabel', baseUrl: 'https://x.example', envVar: 'NOLABEL_KEY' },
+      { id: 'constructor', label: 'Proto', baseUrl: 'https://x.example', envVar: 'PROTO_KEY' },
+      { id: 'openai', label: 'Mine', baseUrl: 'https://x.example', envVar: 'MY_OPENAI' },
+      { id: 'twin', label: 'Twin', baseUrl: 'https://x.example', envVar: 'OPENAI_API_KEY' },
+      { id: 'alias', label: 'Alias', baseUrl: 'https://x.example', envVar: 'GEMINI_API_KEY' },
+      { id: 'pass', label: 'Pass', baseUrl: 'https://x.example', envVar: 'API_KEY_ENCRYPTION_KEY' },
+      { id: 'x', label: 'Short', baseUrl: 'https://x.example', envVar: 'SHORT_KEY' },
+      { id: 'a'.repeat(33), label: 'Long', baseUrl: 'https://x.example', envVar: 'LONG_KEY' },
+      { id: 'typed', label: 42, baseUrl: 'https://x.example', envVar: 'TYPED_KEY' },
+      { id: 'query', label: 'Q', baseUrl: 'https://x.example/v1?key=abc', envVar: 'QUERY_KEY' },
+      { id: 'flag', label: 'F', baseUrl: 'https://x.example', envVar: 'FLAG_KEY', verify: 'yes' },
+      null, 'groq', ['groq'], 7,
+      good, { ...good, envVar: 'OTHER_KEY' }, { ...good, id: 'groq2' },
+    ]);
+    assert.deepEqual(lenient.all().filter((provider) => provider.custom).map((provider) => [provider.id, provider.label]), [['custom:nolabel', 'nolabel'], ['custom:constructor', 'Proto'], ['custom:groq', 'Groq']]);
+    const expected = [
+      /\[2\] .*"openai" is a built-in provider's id/, /\[3\] .*may not use OPENAI_API_KEY: a built-in provider already reads it/,
+      /\[4\] .*may not use GEMINI_API_KEY/, /\[5\] .*may not use API_KEY_ENCRYPTION_KEY: that is Crucible's encryption passphrase/,
+      /\[6\] .*id "x" must be 2 to 32/, /\[7\] .*id "a{33}" must be/, /\[8\] .*"typed" has a label that is not text/,
+      /\[9\] .*must not have a query/, /\[10\] .*"verify" that is not true or false/,
+      /\[11\] .*must be an object/, /\[12\] .*must be an object/, /\[13\] .*must be an object/, /\[14\] .*must be an object/,
+      /\[16\] .*"groq" is used twice/, /\[17\] .*uses GROQ_API_KEY, which "groq" already uses/,
+    ];
+    assert.equal(problems.length, expected.length, problems.join('\n'));
+    expected.forEach((pattern, index) => assert.match(problems[index], pattern));
+    assert.equal(lenient.get('constructor'), undefined, 'lookups never reach Object.prototype');
+    assert.equal(lenient.get('__proto__'), undefined);
+    assert.deepEqual(ProviderCatalog.lenient({ not: 'a list' }).problems, ['crucibleKeys.customProviders must be a list; it was ignored.']);
+  });
 });
 
 describe('key normalisation and masking', () => {
@@ -98,6 +131,32 @@ describe('key normalisation and masking', () => {
     assert.throws(() => normalizeKey('sk-or-v1-abc\ndef'), KeyFormatError);
     assert.throws(() => normalizeKey(' "" '), /empty/);
     assert.throws(() => normalizeKey('****a1b2'), /masked key/);
+    assert.throws(() => normalizeKey('sk-or-v1-…cdef'), /masked key/);
+  });
+
+  it('refuses curly quotes, zero-width and other non-ASCII characters, naming the character and its position but never the key', () => {
+    const cases: [string, RegExp][] = [
+      [`\u201c${OPENROUTER_KEY}\u201d`, /left double quotation mark \(U\+201C\) at position 1 of 75/],
+      [`${OPENROUTER_KEY}\u2019`, /right single quotation mark \(U\+2019\) at position 74 of 74/],
+      [`sk-or-v1-\u200b${OPENROUTER_KEY.slice(9)}`, /zero-width space \(U\+200B\) at position 10 of 74/],
+      [`\ufeff${OPENROUTER_KEY}`, /byte order mark\) \(U\+FEFF\) at position 1/],
+      [`${OPENROUTER_KEY}\u00a0`, /no-break space \(U\+00A0\) at position 74/],
+      [`sk\u2013proj-abcdefghijklmnop`, /en dash \(U\+2013\) at position 3/],
+      [`sk-proj-ключ1234567890`, /non-ASCII character \(U\+043A\) at position 9/],
+      [`sk-proj-abc\u0007defghijklmnop`, /control character \(U\+0007\) at position 12/],
+    ];
+    for (const [pasted, pattern] of cases) {
+      let message = '';
+      assert.throws(() => normalizeKey(pasted), (error: unknown) => { message = (error as Error).message; return error instanceof KeyFormatError; });
+      assert.match(message, pattern);
+      assert.ok(!message.includes(OPENROUTER_KEY.slice(9, 20)) && !message.includes('abcdefgh'), `the message shows part of the key: ${message}`);
+    }
+  });
+
+  it('refuses keys longer than 1 KB, naming the limit', () => {
+    assert.equal(normalizeKey('k'.repeat(1024)).length, 1024);
+    assert.throws(() => normalizeKey('k'.repeat(1025)), /1025 characters; keys longer than 1024 are refused/);
+    assert.throws(() => normalizeKey('k'.repeat(10 * 1024 * 1024)), KeyFormatError);
   });
 
   it('warns, never refuses, when a key looks like another provider\'s', () => {

@@ -90,7 +90,10 @@ export class KeyVerifier {
 
   /** The URL checked for a provider: the override (or the provider's origin) plus the documented path. */
   urlFor(provider: ProviderInfo): string {
-    const base = this.options.baseUrls?.[provider.id] ?? this.options.baseUrls?.[provider.id.replace(/^custom:/, '')] ?? provider.apiOrigin;
+    const overrides = this.options.baseUrls ?? {};
+    const bare = provider.id.replace(/^custom:/, '');
+    // Object.hasOwn: a provider id such as "constructor" must never reach Object.prototype.
+    const base = Object.hasOwn(overrides, provider.id) ? overrides[provider.id] : Object.hasOwn(overrides, bare) ? overrides[bare] : provider.apiOrigin;
     return base.replace(/\/+$/, '') + (provider.verify?.path ?? '');
   }
 
