@@ -3,40 +3,73 @@ import { formatWithOptions } from 'node:util';
 import type { LogLevel, LogSink, Logger } from './ports';
 import { maskKey } from './keyFormat';
 
+/**
+ * Where a credential may start: after a character that cannot be part of it, or right after an escape that hides
+ * such a character (`%22` in a URL, `\n` or `\u0022` in JSON), which `\b` would miss.
+ */
+const START = String.raw`(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2})|(?<=\\[nrtbf"'/\\])|(?<=\\u[0-9A-Fa-f]{4}))`;
+
 /** Shapes of LLM and related credentials, so that even keys the process never held are not logged. */
 const KNOWN_SECRET_PATTERNS: readonly RegExp[] = [
-  /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
-  /\bsk-or-v1-[A-Za-z0-9]{8,}/g,
-  /\bsk-eden-[A-Za-z0-9_-]{8,}/g,
-  /\b(?:sk|rk|pk)-(?:proj-|svcacct-|admin-|live-|test-)?[A-Za-z0-9_-]{12,}/g,
-  /\bAIza[0-9A-Za-z_-]{20,}/g,
-  /\bxai-[A-Za-z0-9_-]{12,}/g,
-  /\bgsk_[A-Za-z0-9]{12,}/g,
-  /\btgp_v1_[A-Za-z0-9_-]{12,}/g,
-  /\bpplx-[A-Za-z0-9]{12,}/g,
-  /\bfw_[A-Za-z0-9]{12,}/g,
-  /\bhf_[A-Za-z0-9]{12,}/g,
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
-  /\bgAAAAA[A-Za-z0-9_-]{40,}={0,2}/g,
-];
+  String.raw`sk-ant-[A-Za-z0-9_-]{8,}`,
+  String.raw`sk-or-v1-[A-Za-z0-9]{8,}`,
+  String.raw`sk-eden-[A-Za-z0-9_-]{8,}`,
+  String.raw`mgmt-eden-[A-Za-z0-9_-]{8,}`,
+  String.raw`(?:sk|rk|pk)-(?:proj-|svcacct-|admin-|live-|test-)?[A-Za-z0-9_-]{12,}`,
+  String.raw`AIza[0-9A-Za-z_-]{20,}`,
+  String.raw`AQ\.[0-9A-Za-z_-]{20,}`,
+  String.raw`xai-[A-Za-z0-9_-]{12,}`,
+  String.raw`gsk_[A-Za-z0-9]{12,}`,
+  String.raw`tgp_v1_[A-Za-z0-9_-]{12,}`,
+  String.raw`pplx-[A-Za-z0-9]{12,}`,
+  String.raw`fw_[A-Za-z0-9]{12,}`,
+  String.raw`hf_[A-Za-z0-9]{12,}`,
+  String.raw`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`,
+  String.raw`gAAAAA[A-Za-z0-9_-]{40,}={0,2}`,
+].map((source) => new RegExp(START + source, 'g'));
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+const SECRET_HEADER = /\b((?:x-api-key|x-goog-api-key|api-key|authorization)["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b|\[REDACTED\])[^\s"',;]{6,}/gi;
 const SECRET_QUERY = /([?&](?:key|api_key|apikey|access_token|token)=)[^&#\s]+/gi;
 const MIN_HELD_SECRET_LENGTH = 6;
 
-export class Redactor {
-  private readonly held = new Map<string, number>();
+export const REDACTED = '[REDACTED]';
 
-  /** Registers a secret the process holds; every later redact() removes it. Returns a function that forgets it. */
-  hold(secret: string): () => void {
+/** What a held secret is: an API key shows as its mask (prefix and last 4); anything else shows as a fixed marker. */
+export type SecretKind = 'key' | 'passphrase' | 'derived-key' | 'token';
+
+const MARKER: Record<Exclude<SecretKind, 'key'>, string> = { passphrase: '[passphrase]', 'derived-key': '[fernet-key]', token: '[token]' };
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The forms a secret takes in text we log: as is, URL-encoded, JSON-escaped (each matched case-insensitively). */
+function encodings(secret: string): string[] {
+  return [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])];
+}
+
+export class Redactor {
+  private readonly held = new Map<string, { count: number; kind: SecretKind }>();
+  private matcher?: { pattern: RegExp; replacement: Map<string, string> };
+
+  /**
+   * Registers a secret the process holds; every later redact() removes it, in any letter case, URL-encoded or
+   * JSON-escaped. Returns a function that forgets it.
+   */
+  hold(secret: string, kind: SecretKind = 'key'): () => void {
     if (secret.length < MIN_HELD_SECRET_LENGTH) return () => undefined;
-    this.held.set(secret, (this.held.get(secret) ?? 0) + 1);
+    const entry = this.held.get(secret);
+    this.held.set(secret, { count: (entry?.count ?? 0) + 1, kind: entry?.kind === 'key' || !entry ? kind : entry.kind });
+    this.matcher = undefined;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const count = (this.held.get(secret) ?? 1) - 1;
-      if (count <= 0) this.held.delete(secret);
-      else this.held.set(secret, count);
+      const current = this.held.get(secret);
+      if (!current) return;
+      if (current.count <= 1) this.held.delete(secret);
+      else this.held.set(secret, { ...current, count: current.count - 1 });
+      this.matcher = undefined;
     };
   }
 
@@ -44,21 +77,54 @@ export class Redactor {
     return this.held.size;
   }
 
+  private heldMatcher(): { pattern: RegExp; replacement: Map<string, string> } | undefined {
+    if (this.held.size === 0) return undefined;
+    if (this.matcher) return this.matcher;
+    const replacement = new Map<string, string>();
+    for (const [secret, { kind }] of this.held) {
+      const shown = kind === 'key' ? maskKey(secret) : MARKER[kind];
+      for (const form of encodings(secret)) if (!replacement.has(form.toLowerCase())) replacement.set(form.toLowerCase(), shown);
+    }
+    // Longest first, so a secret that contains another is replaced whole.
+    const sources = [...replacement.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    this.matcher = { pattern: new RegExp(sources.join('|'), 'gi'), replacement };
+    return this.matcher;
+  }
+
   redact(text: string): string {
     let out = text;
-    if (this.held.size > 0) {
-      const secrets = [...this.held.keys()].sort((a, b) => b.length - a.length);
-      for (const secret of secrets) {
-        if (out.includes(secret)) out = out.split(secret).join(maskKey(secret));
-        const encoded = encodeURIComponent(secret);
-        if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(maskKey(secret));
-      }
-    }
-    out = out.replace(BEARER, (_match, scheme: string) => `${scheme} [REDACTED]`);
-    out = out.replace(SECRET_QUERY, (_match, name: string) => `${name}[REDACTED]`);
+    const matcher = this.heldMatcher();
+    if (matcher) out = out.replace(matcher.pattern, (match) => matcher.replacement.get(match.toLowerCase()) ?? REDACTED);
+    out = out.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+    out = out.replace(SECRET_HEADER, (_match, name: string) => `${name}${REDACTED}`);
+    out = out.replace(SECRET_QUERY, (_match, name: string) => `${name}${REDACTED}`);
     for (const pattern of KNOWN_SECRET_PATTERNS) out = out.replace(pattern, (match) => maskKey(match));
     return out;
   }
+
+  /** Redacts first, then cuts to `max` characters, never through the middle of a mask or marker. */
+  redactAndTruncate(text: string, max: number): string {
+    return truncateRedacted(this.redact(text), max);
+  }
+}
+
+/** What redact() leaves where a secret was: a mask such as `sk-or-v1-…a1b2`, or a bracketed marker. */
+const REDACTION_MARK = /[A-Za-z0-9_.-]*…[A-Za-z0-9_-]{0,4}|\[(?:REDACTED|passphrase|fernet-key|token)\]/g;
+
+/** Cuts already-redacted text to at most `max` characters (plus an ellipsis), moving the cut before any marker it would split. */
+export function truncateRedacted(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = max;
+  for (const match of text.matchAll(REDACTION_MARK)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (start < cut && end > cut) {
+      cut = start;
+      break;
+    }
+    if (start >= cut) break;
+  }
+  return `${text.slice(0, cut).trimEnd()}…`;
 }
 
 const LEVEL_ORDER: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 };

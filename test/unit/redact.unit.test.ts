@@ -47,6 +47,55 @@ describe('redaction', () => {
     assert.match(all, /pageSize=1/);
   });
 
+  it('catches known shapes behind URL-encoding and JSON escapes, where \\b would not', () => {
+    const redactor = new Redactor();
+    const openai = 'sk-proj-' + 'Ab3'.repeat(16);
+    const gemini = 'AIza' + 'B'.repeat(35);
+    const texts = [
+      `{"key":"%22${openai}%22"}`, `q=%3D${openai}`, `"line one\\n${openai}"`, `"\\u0022${gemini}\\u0022"`, `"\\"${gemini}\\""`,
+      `x-api-key: ${openai}`, `{"x-goog-api-key": "${gemini}"}`, `path\\/${openai}`,
+    ];
+    for (const text of texts) {
+      const out = redactor.redact(text);
+      assert.ok(!out.includes(openai.slice(8, 30)) && !out.includes(gemini.slice(4, 30)), `${text} -> ${out}`);
+    }
+    // Not a credential start: a longer word that merely contains the shape.
+    assert.equal(redactor.redact('task-management-is-fine'), 'task-management-is-fine');
+  });
+
+  it('redacts a held secret in any letter case, URL-encoded and JSON-escaped', () => {
+    const redactor = new Redactor();
+    const key = 'ck-Custom_Key+With/Odd=Chars"9f8e7d';
+    redactor.hold(key);
+    for (const form of [key, key.toLowerCase(), key.toUpperCase(), encodeURIComponent(key), JSON.stringify(key).slice(1, -1), encodeURIComponent(key).toLowerCase()]) {
+      const out = redactor.redact(`provider said: ${form}.`);
+      assert.ok(!out.toLowerCase().includes('custom_key'), `${form} -> ${out}`);
+    }
+  });
+
+  it('shows passphrases and derived keys as fixed markers, never as a mask with their last characters', () => {
+    const redactor = new Redactor();
+    const passphrase = 'Zq3v9LmN2xP8rT5wK7yB4cD6fG1hJ0sA_-uEoIiYt';
+    const derived = 'mC0b2y9hQxW3Vn5kR8tLp1sD4fG7jH6aZxCvBnM1qEs=';
+    redactor.hold(passphrase, 'passphrase');
+    redactor.hold(derived, 'derived-key');
+    assert.equal(redactor.redact(`p=${passphrase} k=${derived}`), 'p=[passphrase] k=[fernet-key]');
+  });
+
+  it('redacts first, then cuts, and never cuts a mask or marker in half', () => {
+    const redactor = new Redactor();
+    const key = 'sk-or-v1-' + '0123456789abcdef'.repeat(4);
+    redactor.hold(key);
+    for (let max = 12; max < 90; max++) {
+      const text = `${'x'.repeat(max - 12)} the key ${key.toUpperCase()} is not valid for this project`;
+      const out = redactor.redactAndTruncate(text, max);
+      assert.ok(!out.toLowerCase().includes('0123456789'), out);
+      assert.ok(out.length <= max + 1, out);
+      const mask = /sk-or-v1-…(\w*)/.exec(out);
+      if (mask) assert.equal(mask[1], 'cdef', `a cut mask: ${out}`);
+    }
+  });
+
   it('forgets a key only when every holder released it, and ignores trivially short strings', () => {
     const redactor = new Redactor();
     const first = redactor.hold(HELD);
