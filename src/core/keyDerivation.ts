@@ -15,28 +15,48 @@ export function deriveCrucibleFernetKey(passphrase: string): Promise<string> {
   });
 }
 
+/** What the keyring tells about what it derives: a redactor's hold(), so every passphrase and key is scrubbed from logs. */
+export interface SecretHolder {
+  hold(secret: string, kind: 'passphrase' | 'derived-key'): () => void;
+}
+
 /**
  * Derives Crucible Fernet instances and keeps them in memory, one per passphrase, so a second unlock is free.
- * Nothing here is ever written anywhere.
+ * Every passphrase and derived key is held by the redactor while cached. Nothing here is ever written anywhere.
  */
 export class CrucibleKeyring {
-  private readonly cache = new Map<string, Promise<Fernet>>();
+  private readonly cache = new Map<string, { fernet: Promise<Fernet>; release: () => void }>();
 
-  constructor(private readonly derive: (passphrase: string) => Promise<string> = deriveCrucibleFernetKey) {}
+  constructor(
+    private readonly derive: (passphrase: string) => Promise<string> = deriveCrucibleFernetKey,
+    private readonly holder?: SecretHolder,
+  ) {}
 
   fernetFor(passphrase: string): Promise<Fernet> {
-    let pending = this.cache.get(passphrase);
-    if (!pending) {
-      pending = this.derive(passphrase).then((key) => new Fernet(key));
-      pending.catch(() => this.cache.delete(passphrase));
-      this.cache.set(passphrase, pending);
-    }
-    return pending;
+    const cached = this.cache.get(passphrase);
+    if (cached) return cached.fernet;
+    const releases = [this.holder?.hold(passphrase, 'passphrase')];
+    const fernet = this.derive(passphrase).then((key) => {
+      releases.push(this.holder?.hold(key, 'derived-key'), this.holder?.hold(Buffer.from(key, 'base64url').toString('base64'), 'derived-key'));
+      return new Fernet(key);
+    });
+    const entry = { fernet, release: () => releases.forEach((release) => release?.()) };
+    fernet.catch(() => this.drop(passphrase));
+    this.cache.set(passphrase, entry);
+    return fernet;
+  }
+
+  /** Forgets one passphrase (a wrong one that opened nothing, or one the vault no longer uses). */
+  drop(passphrase: string): void {
+    const entry = this.cache.get(passphrase);
+    if (!entry) return;
+    this.cache.delete(passphrase);
+    entry.release();
   }
 
   /** Drops every cached key (on passphrase rotation, or when the extension deactivates). */
   clear(): void {
-    this.cache.clear();
+    for (const passphrase of [...this.cache.keys()]) this.drop(passphrase);
   }
 
   get size(): number {
