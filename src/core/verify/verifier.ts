@@ -1,24 +1,20 @@
 // One GET per key on a documented no-cost endpoint, through undici with a dispatcher of our own (never global).
 import type { Dispatcher } from 'undici';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request } from 'undici';
+import { Agent, ProxyAgent, request } from 'undici';
 import type { ProviderInfo } from '../catalog';
 import { InputError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import type { Redactor } from '../redact';
 import { classifyResponse } from './classify';
+import { proxyFor, type ProxySettings } from './proxyRoute';
 import { readRateLimits } from './rateLimits';
 import type { VerifyResult } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type ProxySettings =
-  | { kind: 'none' }
-  /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY, as the CLI reads them. */
-  | { kind: 'env'; httpProxy?: string; httpsProxy?: string; noProxy?: string }
-  /** One explicit proxy, as VS Code's http.proxy gives it. */
-  | { kind: 'explicit'; uri: string };
+export type { ProxySettings } from './proxyRoute';
 
 export interface VerifierOptions {
   logger: Logger;
@@ -28,7 +24,10 @@ export interface VerifierOptions {
   /** Base URL per provider id; replaces the provider's origin and keeps the documented path. */
   baseUrls?: Readonly<Record<string, string>>;
   proxy?: ProxySettings;
-  /** False to accept any TLS certificate (VS Code's http.proxyStrictSSL = false). */
+  /**
+   * False to accept any TLS certificate on connections that go through the proxy (VS Code's http.proxyStrictSSL =
+   * false, for proxies that re-sign TLS). Direct connections always check certificates.
+   */
   strictSsl?: boolean;
   /** Cap on the body read from a provider; larger answers are provider errors. */
   maxBodyBytes?: number;
@@ -78,7 +77,8 @@ function networkMessage(code: string): string {
 const RETRYABLE_RESETS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 export class KeyVerifier {
-  private dispatcher?: Dispatcher;
+  private direct?: Dispatcher;
+  private readonly proxied = new Map<string, Dispatcher>();
   private readonly clock: Clock;
   private readonly timeoutMs: number;
 
@@ -149,9 +149,10 @@ export class KeyVerifier {
   }
 
   async close(): Promise<void> {
-    const dispatcher = this.dispatcher;
-    this.dispatcher = undefined;
-    await dispatcher?.close().catch(() => undefined);
+    const dispatchers = [this.direct, ...this.proxied.values()];
+    this.direct = undefined;
+    this.proxied.clear();
+    await Promise.all(dispatchers.map((dispatcher) => dispatcher?.close().catch(() => undefined)));
   }
 
   private headersFor(provider: ProviderInfo, key: string): Record<string, string> {
@@ -164,24 +165,26 @@ export class KeyVerifier {
     return headers;
   }
 
-  private getDispatcher(): Dispatcher {
-    if (this.dispatcher) return this.dispatcher;
-    const proxy = this.options.proxy ?? { kind: 'none' };
-    const rejectUnauthorized = this.options.strictSsl !== false;
-    const connect = { timeout: this.timeoutMs, rejectUnauthorized };
-    if (proxy.kind === 'explicit') {
-      this.dispatcher = new ProxyAgent({ uri: proxy.uri, connect, requestTls: { rejectUnauthorized }, proxyTls: { rejectUnauthorized } });
-    } else if (proxy.kind === 'env' && (proxy.httpProxy || proxy.httpsProxy)) {
-      this.dispatcher = new EnvHttpProxyAgent({ httpProxy: proxy.httpProxy, httpsProxy: proxy.httpsProxy, noProxy: proxy.noProxy, connect });
-    } else {
-      this.dispatcher = new Agent({ connect });
+  /** A direct connection always checks certificates; strictSsl only relaxes connections through the proxy. */
+  private dispatcherFor(url: string): Dispatcher {
+    const connect = { timeout: this.timeoutMs };
+    const proxy = proxyFor(new URL(url), this.options.proxy ?? { kind: 'none' });
+    if (!proxy) {
+      this.direct ??= new Agent({ connect: { ...connect, rejectUnauthorized: true } });
+      return this.direct;
     }
-    return this.dispatcher;
+    let dispatcher = this.proxied.get(proxy);
+    if (!dispatcher) {
+      const rejectUnauthorized = this.options.strictSsl !== false;
+      dispatcher = new ProxyAgent({ uri: proxy, connect, requestTls: { rejectUnauthorized }, proxyTls: { rejectUnauthorized } });
+      this.proxied.set(proxy, dispatcher);
+    }
+    return dispatcher;
   }
 
   private async get(url: string, headers: Record<string, string>, signal: AbortSignal) {
     const response = await request(url, {
-      method: 'GET', headers, signal, dispatcher: this.getDispatcher(),
+      method: 'GET', headers, signal, dispatcher: this.dispatcherFor(url),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
     });
     const cap = this.options.maxBodyBytes ?? MAX_BODY_BYTES;
