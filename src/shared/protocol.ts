@@ -26,18 +26,35 @@ export interface PanelProvider {
   expires?: string;
   hasStatusPage: boolean;
   verifiable: boolean;
+  /** One sentence when checks would send the key in clear text (plain http:// to another machine). */
+  warning?: string;
 }
 
 export interface PanelEncryption {
-  sourceLabel: string;
-  source?: 'environment' | 'envFile' | 'stored';
-  strengthVerdict?: 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder';
-  strengthMessage?: string;
+  /** One sentence about the vault passphrase (where it lives, since when). */
+  vaultLabel: string;
+  vaultReady: boolean;
+  rotationInProgress: boolean;
   lockedCount: number;
+  /** API_KEY_ENCRYPTION_KEY in VS Code's own environment, judged; it belongs to a project, not to the vault. */
+  environment?: { strengthVerdict: StrengthVerdict; strengthMessage: string };
+}
+
+export type StrengthVerdict = 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder';
+
+/** A project's API_KEY_ENCRYPTION_KEY: never the value, only where it is, how strong, and whether it is backed up. */
+export interface PanelProjectPassphrase {
+  state: 'set' | 'missing' | 'restricted' | 'unreadable';
+  strengthVerdict?: StrengthVerdict;
+  strengthMessage?: string;
+  backups: number;
+  backedUp: boolean;
+  sameAsVault: boolean;
 }
 
 export interface PanelProject {
   folder: string;
+  name: string;
   envFile: string;
   exists: boolean;
   gitState: 'ignored' | 'not_ignored' | 'tracked' | 'not_a_repo' | 'git_missing' | 'unknown';
@@ -46,6 +63,9 @@ export interface PanelProject {
   fix?: 'ignore' | 'untrack';
   /** Variables Crucible reads that the file sets: names only. */
   variables: { name: string; provider?: string; used: boolean }[];
+  passphrase: PanelProjectPassphrase;
+  /** One sentence when the folder's .env cannot be used (crucibleKeys.envFile outside it, an unreadable file). */
+  problem?: string;
 }
 
 export interface PanelCustomProvider {
@@ -69,13 +89,16 @@ export type WebviewRequest =
   | { type: 'removeKey'; requestId: string; provider: string }
   | { type: 'verifyAll'; requestId: string }
   | { type: 'copyToEnv'; requestId: string; provider?: string }
-  | { type: 'generateEncryptionKey'; requestId: string }
-  | { type: 'backupEncryptionKey'; requestId: string }
-  | { type: 'rotateEncryptionKey'; requestId: string }
+  | { type: 'rotateVault'; requestId: string }
   | { type: 'unlock'; requestId: string }
   | { type: 'fixGitSafety'; requestId: string; folder: string }
+  | { type: ProjectPassphraseAction; requestId: string; folder: string }
   | { type: 'saveCustomProvider'; requestId: string; provider: PanelCustomProvider; replaces?: string }
   | { type: 'removeCustomProvider'; requestId: string; id: string };
+
+/** What a project card can do with its API_KEY_ENCRYPTION_KEY; each asks the person to confirm in VS Code. */
+export const PROJECT_PASSPHRASE_ACTIONS = ['generateProjectKey', 'rotateProjectKey', 'restoreProjectKey', 'adoptProjectKey', 'vaultKeyToProject'] as const;
+export type ProjectPassphraseAction = (typeof PROJECT_PASSPHRASE_ACTIONS)[number];
 
 export type WebviewNotification =
   | { type: 'ready' }
@@ -107,7 +130,7 @@ function text(value: unknown, max = 512): value is string {
 
 function customProviderShape(value: unknown): value is PanelCustomProvider {
   return isRecord(value) && onlyKeys(value, ['id', 'label', 'baseUrl', 'envVar', 'prefix'])
-    && text(value.id, 40) && text(value.label, 80) && text(value.baseUrl, 2048) && text(value.envVar, 128)
+    && text(value.id, 32) && text(value.label, 80) && text(value.baseUrl, 2048) && text(value.envVar, 128)
     && (value.prefix === undefined || text(value.prefix, 40));
 }
 
@@ -141,13 +164,16 @@ export function validateWebviewMessage(raw: unknown, known: { providers: Readonl
       if (!fields('requestId', 'provider') || !request() || (raw.provider !== undefined && !provider())) return fail('needs requestId and, optionally, a known provider');
       return { ok: true, message: { type, requestId: raw.requestId as string, ...(raw.provider === undefined ? {} : { provider: raw.provider as string }) } };
     case 'verifyAll':
-    case 'generateEncryptionKey':
-    case 'backupEncryptionKey':
-    case 'rotateEncryptionKey':
+    case 'rotateVault':
     case 'unlock':
       if (!fields('requestId') || !request()) return fail('needs requestId only');
       return { ok: true, message: { type, requestId: raw.requestId as string } };
     case 'fixGitSafety':
+    case 'generateProjectKey':
+    case 'rotateProjectKey':
+    case 'restoreProjectKey':
+    case 'adoptProjectKey':
+    case 'vaultKeyToProject':
       if (!fields('requestId', 'folder') || !request() || typeof raw.folder !== 'string' || !known.folders.has(raw.folder)) return fail('needs requestId and a workspace folder');
       return { ok: true, message: { type, requestId: raw.requestId as string, folder: raw.folder } };
     case 'saveCustomProvider':

@@ -1,29 +1,44 @@
-// The composition root: the log channel first, then every service by constructor injection; each disposable
-// goes into context.subscriptions. Nothing slow runs here: no network, no PBKDF2, no undici.
+// The composition root: the log channel first, then every service by constructor injection; each disposable goes
+// into context.subscriptions. Nothing slow runs here: no network, no PBKDF2, no undici.
 import * as vscode from 'vscode';
-import { looksLikeFernetToken } from '../core/fernet';
-import { CrucibleKeyring } from '../core/keyDerivation';
+import { CrucibleKeyring, deriveCrucibleFernetKey } from '../core/keyDerivation';
 import { systemClock } from '../core/ports';
-import { Commands } from './commands';
+import { KeyVault } from '../core/vault/keyVault';
+import { VaultMaintenance } from '../core/vault/maintenance';
+import { SECRET_PREFIX } from '../core/vault/names';
+import { VaultPassphrases } from '../core/vault/passphrases';
+import { ProjectPassphraseBackups } from '../core/vault/projectBackups';
+import { VaultRotation } from '../core/vault/rotation';
+import { checkUrlFor, insecureOrigin } from '../core/verify/endpoints';
+import { SecretClipboard } from './commands/clipboard';
+import { Commands } from './commands/commands';
+import { EncryptionCommands } from './commands/encryptionCommands';
+import { EnvCommands } from './commands/envCommands';
+import { KeyCommands } from './commands/keyCommands';
+import { Pickers } from './commands/pickers';
+import { ProjectPassphrases } from './encryption/projectPassphrases';
+import { EnvWriter } from './env/envWriter';
+import { WorkspaceEnv } from './env/workspaceEnv';
 import { reportError } from './errors';
-import { KeyState } from './keyState';
 import { createLogging } from './logging';
-import { KeyOperations } from './operations';
-import { PanelStateBuilder } from './panelState';
-import { PassphraseResolver, PREVIOUS_PASSPHRASE, STORED_PASSPHRASE } from './passphraseResolver';
-import { ProviderTreeProvider } from './providerTree';
+import { KeyOperations } from './operations/keyOperations';
+import { PanelStateBuilder } from './panel/panelState';
+import { SettingsPanelHost } from './panel/settingsPanel';
 import { secretStoreFrom } from './secretStore';
 import { Settings } from './settings';
-import { SettingsPanelHost } from './settingsPanel';
-import { KeyStatusBar } from './statusBar';
-import { KeyVault } from './vault';
-import { VerificationService } from './verification';
-import { WorkspaceEnv } from './workspaceEnv';
+import { KeyState } from './state/keyState';
+import { createTestApi, type CrucibleKeysTestApi } from './testing/testApi';
+import { PrompterSlot, VsCodePrompter } from './ui/prompter';
+import { VerificationService } from './verify/verificationService';
+import { KeyStatusBar } from './views/statusBar';
+import { ProviderTreeProvider } from './views/providerTree';
 
-/** What other extensions (and the integration tests) may ask: entry names and their kind, never a value. */
+/** True only in the test build (esbuild --define); the published bundle is built with false and drops the test API. */
+declare const CRUCIBLE_KEYS_TEST_API: boolean;
+
+/** Nothing is offered to other extensions; a test build adds `testing`. */
 export interface CrucibleKeysApi {
-  inspectSecretStorage(): Promise<{ name: string; kind: 'fernet-token' | 'passphrase' | 'other' }[]>;
-  refreshed(): Promise<void>;
+  testing?: CrucibleKeysTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
@@ -33,21 +48,34 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
 
   const settings = new Settings(logger);
   const secrets = secretStoreFrom(context.secrets);
-  const keyring = new CrucibleKeyring();
-  const vault = new KeyVault(secrets, context.globalState, keyring, redactor, logger, systemClock);
-  const workspaceEnv = new WorkspaceEnv(settings, logger);
-  const resolver = new PassphraseResolver(secrets, { env: process.env, readWorkspaceEnv: () => workspaceEnv.readPassphrase(), isTrusted: () => vscode.workspace.isTrusted });
-  const state = new KeyState(settings.catalog(), vault, resolver, logger, systemClock, () => settings.rotationReminderDays());
+  const keyring = new CrucibleKeyring(deriveCrucibleFernetKey, redactor);
+  const passphrases = new VaultPassphrases(secrets, systemClock, logger);
+  const vault = new KeyVault(secrets, context.globalState, passphrases, keyring, redactor, logger, systemClock);
+  const rotation = new VaultRotation(vault, keyring, systemClock, logger);
+  const maintenance = new VaultMaintenance(vault, rotation, secrets, systemClock, logger);
+  const workspaceEnv = new WorkspaceEnv(settings);
+  const projects = new ProjectPassphrases(workspaceEnv, new ProjectPassphraseBackups(secrets, systemClock), process.env, logger);
+  const state = new KeyState(settings.catalog(), vault, projects, logger, systemClock, () => settings.rotationReminderDays(),
+    (provider) => insecureOrigin(checkUrlFor(provider, settings.baseUrls())));
   const verification = new VerificationService(settings, logger, redactor);
-  const operations = new KeyOperations(vault, state, resolver, verification, logger, process.env);
+  const operations = new KeyOperations(vault, maintenance, rotation, projects, state, verification, logger, process.env);
+  const prompter = new PrompterSlot(new VsCodePrompter());
+  const clipboard = new SecretClipboard();
+  const pickers = new Pickers(prompter, state, workspaceEnv);
+  const writer = new EnvWriter(prompter, workspaceEnv, logger);
   const tree = new ProviderTreeProvider(state, systemClock);
   const treeView = vscode.window.createTreeView('crucibleKeys.providers', { treeDataProvider: tree, showCollapseAll: false });
   const statusBar = new KeyStatusBar(state);
   const panelState = new PanelStateBuilder(state, workspaceEnv, settings, systemClock);
-  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, settings, workspaceEnv, logger, redactor);
-  const commands = new Commands(operations, state, workspaceEnv, logger, redactor, channel, () => panel.show());
+  const commands = new Commands(
+    new KeyCommands(operations, state, prompter, pickers, workspaceEnv, clipboard),
+    new EnvCommands(operations, state, prompter, pickers, writer, projects),
+    new EncryptionCommands(operations, prompter, pickers, workspaceEnv, writer, projects, clipboard),
+    operations, logger, redactor, channel, () => panel.show(),
+  );
+  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, commands, prompter, settings, workspaceEnv, logger, redactor);
 
-  const refresh = () => state.refresh().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
+  const refresh = () => operations.maintain().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
   // One debounced refresh for every outside change: a rotation rewrites every secret, an editor may save twice.
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const scheduleRefresh = (projectsChanged: boolean) => {
@@ -55,46 +83,34 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
     if (refreshTimer) clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => void refresh(), 150);
   };
-  // A .env (the passphrase may live there) or a .gitignore (the panel's git safety) changed on disk.
+  // A .env (a project's passphrase may live there) or a .gitignore (the panel's git safety) changed on disk.
   const envWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,.env.*,*.env,.gitignore}');
   const onEnvChange = () => scheduleRefresh(true);
   context.subscriptions.push(
-    tree, treeView, statusBar, verification, panel, envWatcher,
+    tree, treeView, statusBar, verification, panel, envWatcher, clipboard,
     envWatcher.onDidChange(onEnvChange), envWatcher.onDidCreate(onEnvChange), envWatcher.onDidDelete(onEnvChange),
     { dispose: () => refreshTimer && clearTimeout(refreshTimer) }, { dispose: () => { vault.dispose(); keyring.clear(); } },
     ...commands.register(),
-    // Another window changed a key: re-read, so every window shows the same thing.
-    context.secrets.onDidChange((event) => { if (event.key.startsWith('crucibleKeys.')) scheduleRefresh(false); }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => scheduleRefresh(false)),
+    // Another window changed a key or the vault passphrase: re-read (and finish what it left), so every window agrees.
+    context.secrets.onDidChange((event) => { if (event.key.startsWith(SECRET_PREFIX)) scheduleRefresh(false); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => scheduleRefresh(true)),
     vscode.workspace.onDidChangeWorkspaceFolders(() => scheduleRefresh(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('crucibleKeys.customProviders')) state.setCatalog(settings.catalog());
-      if (event.affectsConfiguration('crucibleKeys.baseUrls') || event.affectsConfiguration('crucibleKeys.requestTimeoutMs') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.proxyStrictSSL')) void verification.reset();
+      if (event.affectsConfiguration('crucibleKeys.baseUrls') || event.affectsConfiguration('crucibleKeys.requestTimeoutMs') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.noProxy') || event.affectsConfiguration('http.proxyStrictSSL')) void verification.reset();
       if (event.affectsConfiguration('crucibleKeys')) scheduleRefresh(true);
     }),
   );
 
-  // The decryption check (PBKDF2) and any startup verification run after activation has returned.
+  // Migration, the decryption check (PBKDF2) and any startup verification run after activation has returned.
   const ready = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(refresh).then(async () => {
     if (!settings.verifyOnStartup() || state.snapshot().setCount === 0) return;
     const { results, locked } = await operations.verifyAll(undefined);
     logger.info('startup verification: %s', results.map((result) => `${result.provider}=${result.verdict}`).join(', ') + (locked.length ? `; locked: ${locked.join(', ')}` : ''));
   }).catch((error) => reportError(error, 'startup', logger, redactor, channel));
 
-  return {
-    async inspectSecretStorage() {
-      const names = new Set<string>([STORED_PASSPHRASE, PREVIOUS_PASSPHRASE, ...state.providers.all().map((provider) => vault.secretName(provider.id))]);
-      if (secrets.keys) for (const name of await secrets.keys()) names.add(name);
-      const entries: { name: string; kind: 'fernet-token' | 'passphrase' | 'other' }[] = [];
-      for (const name of names) {
-        const value = await secrets.get(name);
-        if (value === undefined) continue;
-        entries.push({ name, kind: name === STORED_PASSPHRASE || name === PREVIOUS_PASSPHRASE ? 'passphrase' : looksLikeFernetToken(value) ? 'fernet-token' : 'other' });
-      }
-      return entries;
-    },
-    refreshed: () => ready.then(() => state.refresh()),
-  };
+  if (CRUCIBLE_KEYS_TEST_API) return { testing: createTestApi(prompter, secrets, () => state.snapshot(), () => ready.then(() => operations.maintain())) };
+  return {};
 }
 
 export function deactivate(): void {

@@ -20,9 +20,10 @@ export class Settings {
     return vscode.workspace.getConfiguration(SECTION);
   }
 
+  /** The raw crucibleKeys.envFile of a folder; WorkspaceEnv checks that it stays inside the folder. */
   envFile(folder?: vscode.WorkspaceFolder): string {
-    const value = vscode.workspace.getConfiguration(SECTION, folder?.uri).get<string>('envFile', '.env').trim();
-    return value || '.env';
+    const value = vscode.workspace.getConfiguration(SECTION, folder?.uri).get<unknown>('envFile', '.env');
+    return typeof value === 'string' && value.trim() ? value.trim() : '.env';
   }
 
   verifyOnStartup(): boolean {
@@ -47,16 +48,40 @@ export class Settings {
     return catalog;
   }
 
+  /** Base-URL overrides that are well-formed http(s) URLs without credentials; others are skipped with a warning. */
+  baseUrls(): Record<string, string> {
+    const raw = this.config.get<unknown>('baseUrls', {});
+    const urls: Record<string, string> = {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return urls;
+    for (const [id, value] of Object.entries(raw)) {
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      try {
+        const url = new URL(value.trim());
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password) {
+          urls[id] = value.trim();
+          continue;
+        }
+      } catch {
+        // reported below
+      }
+      this.logger.warn('crucibleKeys.baseUrls.%s was skipped: it must be an http or https URL without credentials.', id);
+    }
+    return urls;
+  }
+
   verify(): VerifySettings {
     const http = vscode.workspace.getConfiguration('http');
-    const proxyUri = http.get<string>('proxy', '').trim();
-    const baseUrls = this.config.get<Record<string, string>>('baseUrls', {}) ?? {};
+    const proxyUri = http.get<unknown>('proxy', '');
+    const noProxy = http.get<unknown>('noProxy', []);
     const timeout = this.config.get<number>('requestTimeoutMs', 10_000);
+    const explicit = typeof proxyUri === 'string' ? proxyUri.trim() : '';
     return {
-      baseUrls: Object.fromEntries(Object.entries(baseUrls).filter(([, url]) => typeof url === 'string' && url.trim() !== '')),
+      baseUrls: this.baseUrls(),
       timeoutMs: Number.isFinite(timeout) && timeout >= 1000 ? Math.min(timeout, 120_000) : 10_000,
-      proxy: proxyUri ? { kind: 'explicit', uri: proxyUri } : { kind: 'env', httpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy, httpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy, noProxy: process.env.NO_PROXY ?? process.env.no_proxy },
-      strictSsl: http.get<boolean>('proxyStrictSSL', true),
+      proxy: explicit
+        ? { kind: 'explicit', uri: explicit, noProxy: Array.isArray(noProxy) ? noProxy.filter((entry): entry is string => typeof entry === 'string').join(',') : undefined }
+        : { kind: 'env', httpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy, httpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy, noProxy: process.env.NO_PROXY ?? process.env.no_proxy },
+      strictSsl: http.get<boolean>('proxyStrictSSL', true) !== false,
     };
   }
 }

@@ -1,6 +1,6 @@
 // The settings panel in the webview. Renders the host's state with DOM APIs (no HTML strings), sends actions as
 // typed messages, and clears a key field the moment its key is sent. Nothing secret is ever kept here.
-import type { HostMessage, PanelCustomProvider, PanelProject, PanelProvider, PanelState, WebviewMessage } from '../shared/protocol';
+import type { HostMessage, PanelCustomProvider, PanelProject, PanelProvider, PanelState, ProjectPassphraseAction, WebviewMessage } from '../shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -87,6 +87,7 @@ function providerCard(provider: PanelProvider): HTMLElement {
     el('p', { class: 'masked' }, has ? el('code', {}, provider.masked ?? '') : el('span', { class: 'muted' }, 'No key stored.'), el('span', { class: 'muted' }, ` → ${provider.writeVar}`)),
     facts.length ? el('p', { class: 'facts muted' }, facts.join(' · ')) : undefined,
     provider.message ? el('p', { class: 'message' }, provider.message) : undefined,
+    provider.warning ? el('p', { class: 'git warn' }, icon('warning'), ` ${provider.warning}`) : undefined,
     el('label', { for: fieldId, class: 'field-label' }, has ? `New ${provider.label} key` : `${provider.label} API key`),
     input,
     el('span', { id: `${fieldId}-hint`, class: 'visually-hidden' }, 'The key is encrypted before it is stored and is never shown again.'),
@@ -114,29 +115,50 @@ function encryptionSection(state: PanelState): HTMLElement {
   const status = el('p', { class: 'card-status', role: 'status' });
   const done = (ok: boolean, message?: string) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); };
   return el('section', { class: 'section', 'aria-labelledby': 'encryption-title' },
-    el('h2', { id: 'encryption-title' }, icon('shield'), ' Encryption'),
-    el('p', {}, 'Keys are encrypted with ', el('code', {}, 'API_KEY_ENCRYPTION_KEY'), `, the way Crucible encrypts them. In use: ${encryption.sourceLabel}.`),
-    encryption.strengthMessage ? el('p', { class: `strength strength-${encryption.strengthVerdict ?? 'unknown'}` }, icon(encryption.strengthVerdict === 'ok' ? 'pass' : 'warning'), ` ${encryption.strengthMessage}`) : undefined,
-    encryption.lockedCount > 0 ? el('div', { class: 'locked-banner', role: 'alert' }, icon('lock'), ` ${encryption.lockedCount} key${encryption.lockedCount === 1 ? ' is' : 's are'} locked: they were saved under another passphrase. Nothing was deleted. `,
-      button('Unlock with previous key', 'unlock', () => request((requestId) => ({ type: 'unlock', requestId }), done), { primary: true })) : undefined,
+    el('h2', { id: 'encryption-title' }, icon('shield'), ' Vault'),
+    el('p', {}, 'Stored keys are Fernet tokens, encrypted the way Crucible encrypts them, under ', el('strong', {}, encryption.vaultLabel), '. It is the same in every window; no project or shell changes it.'),
+    encryption.environment ? el('p', { class: `strength strength-${encryption.environment.strengthVerdict}` }, icon(encryption.environment.strengthVerdict === 'ok' ? 'info' : 'warning'),
+      ' VS Code\'s environment sets ', el('code', {}, 'API_KEY_ENCRYPTION_KEY'), `: that is a project's passphrase, not the vault's. ${encryption.environment.strengthMessage}`) : undefined,
+    encryption.rotationInProgress ? el('p', { class: 'muted' }, icon('sync'), ' A rotation of the vault passphrase is in progress; it finishes on its own.') : undefined,
+    encryption.lockedCount > 0 ? el('div', { class: 'locked-banner', role: 'alert' }, icon('lock'), ` ${encryption.lockedCount} key${encryption.lockedCount === 1 ? ' is' : 's are'} locked: no passphrase Crucible Keys knows opens ${encryption.lockedCount === 1 ? 'it' : 'them'}. Nothing was deleted. `,
+      button('Unlock', 'unlock', () => request((requestId) => ({ type: 'unlock', requestId }), done), { primary: true })) : undefined,
     el('div', { class: 'actions' },
-      button('Generate', 'key', () => request((requestId) => ({ type: 'generateEncryptionKey', requestId }), done)),
-      button('Back up to .env', 'export', () => request((requestId) => ({ type: 'backupEncryptionKey', requestId }), done)),
-      button('Rotate', 'sync', () => request((requestId) => ({ type: 'rotateEncryptionKey', requestId }), done))),
+      button('Rotate vault passphrase', 'sync', () => request((requestId) => ({ type: 'rotateVault', requestId }), done), { disabled: !encryption.vaultReady })),
     status);
+}
+
+function projectPassphrase(project: PanelProject, status: HTMLElement): HTMLElement {
+  const done = (ok: boolean, message?: string) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); };
+  const act = (type: ProjectPassphraseAction) => () => request((requestId) => ({ type, requestId, folder: project.folder }), done);
+  const { passphrase } = project;
+  const text = passphrase.state === 'restricted' ? 'unknown in Restricted Mode (the workspace is not trusted)'
+    : passphrase.state === 'unreadable' ? 'unreadable' : passphrase.state === 'missing' ? 'not set' : passphrase.strengthMessage ?? 'set';
+  const facts = [passphrase.state === 'set' ? (passphrase.backedUp ? 'backed up in secret storage' : 'not backed up yet') : '', passphrase.backups ? `${passphrase.backups} value${passphrase.backups === 1 ? '' : 's'} kept` : '', passphrase.sameAsVault ? 'same as the vault passphrase' : ''].filter(Boolean).join(' · ');
+  const ok = passphrase.state === 'set' && passphrase.strengthVerdict === 'ok';
+  return el('div', { class: 'project-passphrase' },
+    el('p', { class: ok ? 'git ok' : 'git warn' }, icon(ok ? 'pass' : 'warning'), ' ', el('code', {}, 'API_KEY_ENCRYPTION_KEY'), `: ${text}`),
+    facts ? el('p', { class: 'facts muted' }, facts) : undefined,
+    el('div', { class: 'actions' },
+      passphrase.state === 'missing' ? button('Generate', 'key', act('generateProjectKey'), { primary: true }) : undefined,
+      passphrase.state === 'set' ? button('Rotate', 'sync', act('rotateProjectKey')) : undefined,
+      passphrase.backups > 0 && passphrase.state !== 'restricted' ? button('Restore from backup', 'history', act('restoreProjectKey')) : undefined,
+      passphrase.state === 'set' && !passphrase.sameAsVault ? button('Use for the vault', 'shield', act('adoptProjectKey')) : undefined,
+      passphrase.state !== 'restricted' && !passphrase.sameAsVault ? button('Write vault passphrase here', 'export', act('vaultKeyToProject')) : undefined));
 }
 
 function projectSection(projects: PanelProject[]): HTMLElement {
   return el('section', { class: 'section', 'aria-labelledby': 'project-title' },
-    el('h2', { id: 'project-title' }, icon('folder'), ' Project'),
+    el('h2', { id: 'project-title' }, icon('folder'), ' Projects'),
     projects.length === 0 ? el('p', { class: 'muted' }, 'Open your Crucible checkout to manage its .env file.') : undefined,
     ...projects.map((project) => {
       const status = el('p', { class: 'card-status', role: 'status' });
       const safe = project.gitState === 'ignored' || project.gitState === 'not_a_repo';
       return el('div', { class: 'project', 'data-folder': project.folder },
-        el('h3', {}, project.folder.split(/[\\/]/).pop() ?? project.folder, ' ', el('code', {}, project.envFile), project.exists ? undefined : el('span', { class: 'muted' }, ' (not created yet)')),
+        el('h3', {}, project.name, ' ', el('code', {}, project.envFile), project.exists ? undefined : el('span', { class: 'muted' }, ' (not created yet)')),
+        project.problem ? el('p', { class: 'git warn' }, icon('error'), ` ${project.problem}`) : undefined,
         el('p', { class: safe ? 'git ok' : 'git warn' }, icon(safe ? 'pass' : 'warning'), ` ${project.gitMessage}`),
         project.fix ? button(project.fix === 'untrack' ? 'Stop tracking and ignore' : 'Add to .gitignore', 'wand', () => request((requestId) => ({ type: 'fixGitSafety', requestId, folder: project.folder }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }), { primary: true }) : undefined,
+        project.problem ? undefined : projectPassphrase(project, status),
         project.variables.length
           ? el('ul', { class: 'variables', 'aria-label': 'Variables Crucible will read' }, ...project.variables.map((variable) => el('li', { class: variable.used ? '' : 'muted' }, el('code', {}, variable.name), variable.provider ? ` ${variable.provider}${variable.used ? '' : ' (shadowed by an earlier alias)'}` : '')))
           : el('p', { class: 'muted' }, 'No key variables set in this file yet.'),

@@ -1,52 +1,37 @@
 import assert from 'node:assert/strict';
-import { unlinkSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { parse } from 'dotenv';
 import { fakeKey } from '../fakeProviders/keys';
-import { api, folder, read, run } from './support';
+import { addKey, api, exportedKeys, run } from './support';
 
 const OPENROUTER = fakeKey('openrouter', 'valid');
 const ANTHROPIC = fakeKey('anthropic', 'valid');
 
 describe('vault in SecretStorage', () => {
-  before(async () => { await run('forgetAll', { confirm: true }); });
+  before(async () => { await run('forgetAll', { forgetAllConfirm: 'Forget All' }); });
 
-  it('stores keys as Fernet tokens only, and reads them back exactly', async () => {
-    const exports = await api();
-    assert.equal(await run('addKey', 'openrouter', `  ${OPENROUTER}\n`), 'openrouter');
-    assert.equal(await run('addKey', 'anthropic', `"${ANTHROPIC}"`), 'anthropic');
-    const entries = await exports.inspectSecretStorage();
-    const keys = entries.filter((entry) => entry.kind !== 'passphrase');
-    assert.deepEqual(keys.map((entry) => [entry.name, entry.kind]).sort(), [['crucibleKeys.default.anthropic', 'fernet-token'], ['crucibleKeys.default.openrouter', 'fernet-token']]);
-    assert.ok(entries.some((entry) => entry.kind === 'passphrase'), 'a generated passphrase is kept');
-
-    const file = path.join(folder('app'), 'roundtrip.env');
-    const outcome = await run<{ status: string; added: string[] }>('copyToEnv', { file, providers: ['openrouter', 'anthropic'] });
-    assert.equal(outcome.status, 'written');
-    const values = parse(read(file));
-    assert.equal(values.ROUNDTABLE_OPENROUTER_API_KEY, OPENROUTER);
-    assert.equal(values.ANTHROPIC_API_KEY, ANTHROPIC);
-    unlinkSync(file);
+  it('stores keys as Fernet tokens under one vault passphrase, and reads them back exactly', async () => {
+    const testing = await api();
+    assert.equal(await addKey('openrouter', `  ${OPENROUTER}\n`), 'openrouter');
+    assert.equal(await addKey('anthropic', `"${ANTHROPIC}"`), 'anthropic');
+    const entries = await testing.secretEntries();
+    assert.deepEqual(entries.filter((entry) => entry.kind === 'fernet-token').map((entry) => entry.name), ['crucibleKeys.default.anthropic', 'crucibleKeys.default.openrouter']);
+    assert.equal(entries.filter((entry) => entry.name.startsWith('crucibleKeys.vault.passphrase.')).length, 1, 'one vault passphrase');
+    assert.ok(entries.every((entry) => entry.kind !== 'other'), JSON.stringify(entries));
+    assert.deepEqual(await exportedKeys('app', ['openrouter', 'anthropic']), { ROUNDTABLE_OPENROUTER_API_KEY: OPENROUTER, ANTHROPIC_API_KEY: ANTHROPIC });
   });
 
-  it('removes a key when confirmed, and keeps it when not', async () => {
-    assert.equal(await run('removeKey', 'anthropic', { confirm: false }), false);
-    assert.ok((await (await api()).inspectSecretStorage()).some((entry) => entry.name === 'crucibleKeys.default.anthropic'));
-    assert.equal(await run('removeKey', 'anthropic', { confirm: true }), true);
-    assert.ok(!(await (await api()).inspectSecretStorage()).some((entry) => entry.name === 'crucibleKeys.default.anthropic'));
+  it('removes a key only when a person confirms', async () => {
+    assert.equal(await run('removeKey', {}, 'anthropic'), false);
+    assert.ok((await (await api()).secretEntries()).some((entry) => entry.name === 'crucibleKeys.default.anthropic'));
+    assert.equal(await run('removeKey', { removeConfirm: 'Remove' }, 'anthropic'), true);
+    assert.ok(!(await (await api()).secretEntries()).some((entry) => entry.name === 'crucibleKeys.default.anthropic'));
   });
 
-  it('refuses a key with whitespace inside, storing nothing', async () => {
-    const before = await (await api()).inspectSecretStorage();
-    assert.equal(await run('addKey', 'openai', 'sk-proj-abc def'), undefined);
-    assert.deepEqual(await (await api()).inspectSecretStorage(), before);
-  });
-
-  it('keeps plaintext out of globalState: the metadata holds only the masked form', async () => {
-    const storage = path.join(folder('app'), '..', '..');
-    writeFileSync(path.join(storage, 'marker'), 'x');
-    // Metadata is checked end-to-end by the UI tier's canary scan of the whole user-data-dir; here, the API view.
-    const entries = await (await api()).inspectSecretStorage();
-    assert.ok(entries.every((entry) => entry.kind !== 'other'));
+  it('refuses a key with whitespace or a curly quote inside, storing nothing', async () => {
+    const testing = await api();
+    const before = await testing.secretEntries();
+    assert.equal(await addKey('openai', 'sk-proj-abc def'), undefined);
+    assert.equal(await addKey('openai', `\u201csk-proj-abcdefghijklmnopqrstuv\u201d`), undefined);
+    assert.match(testing.prompts().at(-1)?.detail ?? '', /left double quotation mark \(U\+201C\) at position 1/);
+    assert.deepEqual(await testing.secretEntries(), before);
   });
 });

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import type { VerifyResult } from '../../src/core/verify/types';
 import { fakeKey } from '../fakeProviders/keys';
-import { run } from './support';
+import { addKey, run } from './support';
 
 describe('verification against the fake provider server', () => {
   before(async () => {
-    await run('forgetAll', { confirm: true });
-    await run('addKey', 'openrouter', fakeKey('openrouter', 'valid'));
-    await run('addKey', 'openai', fakeKey('openai', 'rejected'));
-    await run('addKey', 'deepseek', fakeKey('deepseek', 'nocredit'));
+    await run('forgetAll', { forgetAllConfirm: 'Forget All' });
+    await addKey('openrouter', fakeKey('openrouter', 'valid'));
+    await addKey('openai', fakeKey('openai', 'rejected'));
+    await addKey('deepseek', fakeKey('deepseek', 'nocredit'));
   });
 
   it('verifies one key through the crucibleKeys.baseUrls setting', async () => {
-    const result = await run<VerifyResult>('verifyKey', 'openrouter');
+    const result = await run<VerifyResult>('verifyKey', {}, 'openrouter');
     assert.equal(result.verdict, 'valid');
     assert.equal(result.httpStatus, 200);
     assert.equal(result.credits?.remaining, 74.5);

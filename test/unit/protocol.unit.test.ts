@@ -15,11 +15,14 @@ const VALID: Record<string, unknown> = {
   removeKey: { type: 'removeKey', requestId: 'r3', provider: 'openai' },
   verifyAll: { type: 'verifyAll', requestId: 'r4' },
   copyToEnv: { type: 'copyToEnv', requestId: 'r5', provider: 'openrouter' },
-  generateEncryptionKey: { type: 'generateEncryptionKey', requestId: 'r6' },
-  backupEncryptionKey: { type: 'backupEncryptionKey', requestId: 'r7' },
-  rotateEncryptionKey: { type: 'rotateEncryptionKey', requestId: 'r8' },
+  rotateVault: { type: 'rotateVault', requestId: 'r8' },
   unlock: { type: 'unlock', requestId: 'r9' },
   fixGitSafety: { type: 'fixGitSafety', requestId: 'r10', folder: '/work/app' },
+  generateProjectKey: { type: 'generateProjectKey', requestId: 'r13', folder: '/work/app' },
+  rotateProjectKey: { type: 'rotateProjectKey', requestId: 'r14', folder: '/work/app' },
+  restoreProjectKey: { type: 'restoreProjectKey', requestId: 'r15', folder: '/work/app' },
+  adoptProjectKey: { type: 'adoptProjectKey', requestId: 'r16', folder: '/work/app' },
+  vaultKeyToProject: { type: 'vaultKeyToProject', requestId: 'r17', folder: '/work/app' },
   saveCustomProvider: { type: 'saveCustomProvider', requestId: 'r11', provider: custom },
   removeCustomProvider: { type: 'removeCustomProvider', requestId: 'r12', id: 'groq' },
 };
@@ -34,9 +37,12 @@ const INVALID: Record<string, unknown[]> = {
   removeKey: [{ type: 'removeKey', requestId: 'r' }],
   verifyAll: [{ type: 'verifyAll' }, { type: 'verifyAll', requestId: 'r', provider: 'openai' }],
   copyToEnv: [{ type: 'copyToEnv', requestId: 'r', provider: 'nope' }],
-  generateEncryptionKey: [{ type: 'generateEncryptionKey', requestId: 7 }],
-  backupEncryptionKey: [{ type: 'backupEncryptionKey', requestId: '' }],
-  rotateEncryptionKey: [{ type: 'rotateEncryptionKey', requestId: 'r', passphrase: 'x' }],
+  rotateVault: [{ type: 'rotateVault', requestId: 'r', passphrase: 'x' }, { type: 'rotateVault', requestId: 7 }],
+  generateProjectKey: [{ type: 'generateProjectKey', requestId: 'r', folder: '/elsewhere' }, { type: 'generateProjectKey', requestId: 'r' }],
+  rotateProjectKey: [{ type: 'rotateProjectKey', requestId: '', folder: '/work/app' }],
+  restoreProjectKey: [{ type: 'restoreProjectKey', requestId: 'r', folder: '/work/app', passphrase: 'typed' }],
+  adoptProjectKey: [{ type: 'adoptProjectKey', requestId: 'r', folder: 42 }],
+  vaultKeyToProject: [{ type: 'vaultKeyToProject', requestId: 'r', folder: '/work/app/../etc' }],
   unlock: [{ type: 'unlock', requestId: 'x'.repeat(65) }],
   fixGitSafety: [{ type: 'fixGitSafety', requestId: 'r', folder: '/etc' }],
   saveCustomProvider: [{ type: 'saveCustomProvider', requestId: 'r', provider: { ...custom, extra: 'x' } }, { type: 'saveCustomProvider', requestId: 'r', provider: { ...custom, baseUrl: 5 } }, { type: 'saveCustomProvider', requestId: 'r', provider: custom, replaces: 'unknown' }],
@@ -68,7 +74,7 @@ describe('webview protocol validation', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     const pieces: unknown[] = [null, undefined, 0, -1, 1e308, '', 'ready', 'saveKey', 'openai', [], {}, [1, 2], true, '__proto__', 'constructor', { toString: 1 }, 'r1', 'x'.repeat(70)];
-    const fields = ['type', 'requestId', 'provider', 'key', 'verify', 'page', 'folder', 'id', 'replaces', '__proto__', 'extra'];
+    const fields = ['type', 'requestId', 'provider', 'key', 'verify', 'page', 'folder', 'id', 'replaces', '__proto__', 'extra', 'passphrase'];
     for (let i = 0; i < 5000; i++) {
       const message: Record<string, unknown> = {};
       for (let j = Math.floor(random() * 6); j > 0; j--) message[fields[Math.floor(random() * fields.length)]] = pieces[Math.floor(random() * pieces.length)];

@@ -1,37 +1,40 @@
-// Which .env file belongs to which workspace folder, and reading API_KEY_ENCRYPTION_KEY from them.
+// Which .env file belongs to which workspace folder. The crucibleKeys.envFile setting is a relative path that must
+// stay inside its folder: a workspace's own settings could otherwise point the extension at any file on disk.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readEnvFile } from '../core/envFile';
-import { ENCRYPTION_KEY_VAR } from '../core/passphrase';
-import type { Logger } from '../core/ports';
-import type { Settings } from './settings';
+import { InputError } from '../../core/errors';
+import type { Settings } from '../settings';
+
+/** Checks a crucibleKeys.envFile value; returns the normalised relative path or throws InputError with one sentence. */
+export function checkEnvFileSetting(value: string): string {
+  const shown = JSON.stringify(value.slice(0, 80));
+  if (value.includes('\0') || path.isAbsolute(value) || path.win32.isAbsolute(value) || /^[a-zA-Z]:/.test(value)) {
+    throw new InputError(`crucibleKeys.envFile must be a relative path inside the folder, such as .env; ${shown} is not.`);
+  }
+  const normal = path.posix.normalize(value.replace(/\\/g, '/'));
+  if (normal === '.' || normal === '..' || normal.startsWith('../') || normal.endsWith('/')) {
+    throw new InputError(`crucibleKeys.envFile must be a relative path to a file inside the folder, such as .env; ${shown} is not.`);
+  }
+  return normal;
+}
 
 export class WorkspaceEnv {
-  constructor(private readonly settings: Settings, private readonly logger: Logger) {}
+  constructor(private readonly settings: Settings) {}
 
   folders(): readonly vscode.WorkspaceFolder[] {
-    return vscode.workspace.workspaceFolders ?? [];
+    return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
   }
 
-  /** The configured .env of a folder (crucibleKeys.envFile, relative to the folder). */
+  folderAt(fsPath: string): vscode.WorkspaceFolder | undefined {
+    return this.folders().find((folder) => folder.uri.fsPath === fsPath);
+  }
+
+  /** The configured .env of a folder; throws InputError when the setting points outside the folder. */
   envPath(folder: vscode.WorkspaceFolder): string {
-    const configured = this.settings.envFile(folder);
-    return path.isAbsolute(configured) ? configured : path.join(folder.uri.fsPath, configured);
+    return path.join(folder.uri.fsPath, checkEnvFileSetting(this.settings.envFile(folder)));
   }
 
-  /** The first workspace .env that sets API_KEY_ENCRYPTION_KEY. Callers check workspace trust first. */
-  async readPassphrase(): Promise<{ file: string; value: string } | undefined> {
-    for (const folder of this.folders()) {
-      if (folder.uri.scheme !== 'file') continue;
-      const file = this.envPath(folder);
-      try {
-        const contents = await readEnvFile(file);
-        const value = contents.values[ENCRYPTION_KEY_VAR]?.trim();
-        if (value) return { file, value };
-      } catch (error) {
-        this.logger.warn('could not read %s: %s', file, (error as Error).message);
-      }
-    }
-    return undefined;
+  isTrusted(): boolean {
+    return vscode.workspace.isTrusted;
   }
 }

@@ -1,17 +1,17 @@
 // What the commands and the settings panel do, without the prompts: one implementation behind both UIs.
-import type { ProviderInfo } from '../core/catalog';
-import { findProviderKeys, providerEnvUpdates } from '../core/crucibleEnv';
-import { readEnvFile, updateEnvFile, type EnvWriteResult } from '../core/envFile';
-import { checkKeyFor, maskKey, type KeyCheck } from '../core/keyFormat';
-import { ENCRYPTION_KEY_VAR, generatePassphrase } from '../core/passphrase';
-import { OperationError } from '../core/errors';
-import type { Logger } from '../core/ports';
-import type { VerifyResult } from '../core/verify/types';
-import type { KeyState } from './keyState';
-import type { PassphraseResolver, ResolvedPassphrase } from './passphraseResolver';
-import type { VerificationService } from './verification';
-import type { KeyVault } from './vault';
-
+import type { ProviderInfo } from '../../core/catalog';
+import { findProviderKeys, providerEnvUpdates } from '../../core/crucibleEnv';
+import { readEnvFile } from '../../core/envFile';
+import { OperationError } from '../../core/errors';
+import { checkKeyFor, maskKey, type KeyCheck } from '../../core/keyFormat';
+import type { Logger } from '../../core/ports';
+import type { KeyVault } from '../../core/vault/keyVault';
+import type { VaultMaintenance } from '../../core/vault/maintenance';
+import type { VaultRotation } from '../../core/vault/rotation';
+import type { VerifyResult } from '../../core/verify/types';
+import type { ProjectPassphrases } from '../encryption/projectPassphrases';
+import type { KeyState } from '../state/keyState';
+import type { VerificationService } from '../verify/verificationService';
 
 export interface ImportCandidate {
   provider: ProviderInfo;
@@ -26,8 +26,10 @@ export interface ImportCandidate {
 export class KeyOperations {
   constructor(
     private readonly vault: KeyVault,
+    private readonly maintenance: VaultMaintenance,
+    private readonly rotation: VaultRotation,
+    private readonly projects: ProjectPassphrases,
     private readonly state: KeyState,
-    private readonly resolver: PassphraseResolver,
     private readonly verification: VerificationService,
     private readonly logger: Logger,
     private readonly env: Readonly<Record<string, string | undefined>>,
@@ -44,16 +46,10 @@ export class KeyOperations {
     return checkKeyFor(this.provider(providerId), input, this.state.providers.all());
   }
 
-  async passphrase(create: boolean): Promise<ResolvedPassphrase | undefined> {
-    return this.resolver.resolve(create);
-  }
-
   async saveKey(providerId: string, input: string): Promise<KeyCheck & { masked: string }> {
     const provider = this.provider(providerId);
     const check = this.checkKey(providerId, input);
-    const passphrase = await this.resolver.resolve(true);
-    if (!passphrase) throw new OperationError('No encryption passphrase could be found or created.');
-    const metadata = await this.vault.store(provider, check.key, passphrase.value, this.state.providers.all());
+    const metadata = await this.vault.store(provider, check.key, this.state.providers.all());
     this.state.markStored(providerId);
     return { ...check, masked: metadata.masked };
   }
@@ -63,13 +59,12 @@ export class KeyOperations {
     this.state.markRemoved(providerId);
   }
 
-  /** The plaintext key, for copying; throws a OperationError when it is missing or locked. */
-  async readKey(providerId: string, passphrase?: ResolvedPassphrase): Promise<string> {
+  /** The plaintext key, for copying; throws an OperationError when it is missing or locked. */
+  async readKey(providerId: string): Promise<string> {
     const provider = this.provider(providerId);
-    passphrase ??= await this.resolver.resolve(false);
-    const read = await this.vault.read(providerId, passphrase?.value);
+    const read = await this.vault.read(providerId);
     if (read.state === 'missing') throw new OperationError(`No ${provider.label} key is stored.`);
-    if (read.state === 'locked') throw new OperationError(`The ${provider.label} key is locked: the encryption passphrase changed. Run "Unlock with Previous Key".`);
+    if (read.state === 'locked') throw new OperationError(`The ${provider.label} key is locked: no passphrase Crucible Keys knows opens it. Run "Unlock Keys".`);
     return read.key;
   }
 
@@ -88,10 +83,9 @@ export class KeyOperations {
 
   /** Verifies every stored, unlocked key concurrently; each result lands in the state as it arrives. */
   async verifyAll(signal: AbortSignal | undefined, onResult?: (result: VerifyResult) => void): Promise<{ results: VerifyResult[]; locked: string[] }> {
-    const passphrase = await this.resolver.resolve(false);
     const entries: { provider: ProviderInfo; key: string }[] = [];
     const locked: string[] = [];
-    for (const [id, read] of await this.vault.readAll(passphrase?.value)) {
+    for (const [id, read] of await this.vault.readAll()) {
       const provider = this.state.providers.get(id);
       if (!provider) continue;
       if (read.state === 'ok') entries.push({ provider, key: read.key });
@@ -111,73 +105,59 @@ export class KeyOperations {
     }
   }
 
-  /**
-   * Tries each candidate passphrase on the locked keys and re-encrypts what opens under the passphrase in force.
-   * Nothing is deleted or overwritten that cannot be opened.
-   */
-  async unlockWith(candidates: readonly string[]): Promise<{ unlocked: string[]; stillLocked: string[] }> {
-    const current = await this.resolver.resolve(true);
-    if (!current) throw new OperationError('No encryption passphrase is in force.');
-    const unlocked = new Set<string>();
-    let stillLocked: string[] = [];
-    for (const candidate of candidates) {
-      if (!candidate || candidate === current.value) continue;
-      const outcome = await this.vault.reencrypt(candidate, current.value);
-      outcome.moved.forEach((id) => unlocked.add(id));
-      stillLocked = outcome.stillLocked;
-      if (stillLocked.length === 0) break;
-    }
+  /** One maintenance pass: migration, an unfinished rotation, tokens under old passphrases, locked keys, old entries. */
+  async maintain(): Promise<void> {
+    const outcome = await this.maintenance.run(() => this.projects.candidates());
+    if (outcome.moved.length || outcome.unlocked.length) this.logger.info('vault: %d key(s) moved, %d unlocked', outcome.moved.length, outcome.unlocked.length);
     await this.state.refresh();
-    const snapshot = this.state.snapshot();
-    return { unlocked: [...unlocked], stillLocked: snapshot.providers.filter((view) => view.status === 'locked').map((view) => view.id) };
-  }
-
-  /** Tries the passphrases Crucible Keys remembers (the stored one, the one before the last rotation). */
-  async unlockAutomatically(): Promise<{ unlocked: string[]; stillLocked: string[] }> {
-    return this.unlockWith(await this.resolver.knownCandidates());
   }
 
   /**
-   * Rotates the vault's passphrase: keeps the old one as "previous", persists the new one (secret storage, or the
-   * .env it came from), then re-encrypts every key. An interruption leaves keys that "Unlock" recovers on its own.
+   * Tries every passphrase the extension can see on the locked keys (the environment's, each trusted project's, every
+   * backup), then `typed`; what opens is moved under the vault passphrase. Nothing that cannot be opened is touched.
    */
-  async rotate(): Promise<{ passphrase: string; moved: string[]; source: ResolvedPassphrase['source']; file?: string }> {
-    const current = await this.resolver.resolve(true);
-    if (!current) throw new OperationError('No encryption passphrase is in force.');
-    if (current.source === 'environment') {
-      throw new OperationError(`${ENCRYPTION_KEY_VAR} comes from the environment, so Crucible Keys cannot change it; change it there, restart, then run "Unlock with Previous Key".`);
-    }
+  async unlock(typed: readonly string[] = []): Promise<{ unlocked: string[]; stillLocked: string[] }> {
+    const candidates = [...(await this.projects.candidates()), ...typed];
+    const outcome = await this.maintenance.exclusive(() => this.vault.unlockWith(candidates));
     await this.state.refresh();
-    if (this.state.snapshot().encryption.lockedCount > 0) throw new OperationError('Some keys are locked; unlock them before rotating, so that none is left behind.');
-    const next = generatePassphrase();
-    await this.resolver.rememberPrevious(current.value);
-    if (current.source === 'envFile' && current.file) await updateEnvFile(current.file, { [ENCRYPTION_KEY_VAR]: next });
-    else await this.resolver.replaceStored(next);
-    const { moved, stillLocked } = await this.vault.reencrypt(current.value, next);
-    if (stillLocked.length > 0) this.logger.warn('rotation left %d key(s) locked', stillLocked.length);
-    await this.state.refresh();
-    return { passphrase: next, moved, source: current.source, file: current.file };
+    return outcome;
   }
 
-  /** Writes the chosen providers' Crucible variables (and optionally the passphrase) into a .env file. */
-  async exportToEnv(file: string, providerIds: readonly string[], includePassphrase: boolean): Promise<EnvWriteResult & { skipped: string[] }> {
+  /** Rotates the vault passphrase (see the step table in core/vault/rotation.ts). */
+  async rotateVault(): Promise<{ moved: string[]; locked: string[] }> {
+    const outcome = await this.maintenance.exclusive(() => this.rotation.rotate());
+    await this.state.refresh();
+    return outcome;
+  }
+
+  /** Makes a project's API_KEY_ENCRYPTION_KEY the vault passphrase too (an explicit choice of the user). */
+  async adoptProjectPassphrase(folder: string): Promise<{ moved: string[]; locked: string[] }> {
+    const passphrase = await this.projects.read(folder);
+    if (!passphrase) throw new OperationError('That project has no API_KEY_ENCRYPTION_KEY to adopt.');
+    const outcome = await this.maintenance.exclusive(() => this.rotation.rotate(passphrase, 'adopted'));
+    await this.state.refresh();
+    return outcome;
+  }
+
+  /** The vault passphrase itself, for the explicit "write it to a project" action; created if there is none yet. */
+  async vaultPassphrase(): Promise<string> {
+    return (await this.vault.passphrases.ensureCurrent()).value;
+  }
+
+  /** The Crucible variables for the chosen providers (and every alias the file already has), skipping locked keys. */
+  async envUpdatesFor(file: string, providerIds: readonly string[]): Promise<{ updates: Record<string, string>; skipped: string[] }> {
     const current = await readEnvFile(file);
-    const passphrase = await this.resolver.resolve(includePassphrase);
     const updates: Record<string, string> = {};
     const skipped: string[] = [];
     for (const id of providerIds) {
       try {
-        Object.assign(updates, providerEnvUpdates(this.provider(id), await this.readKey(id, passphrase), current.values));
+        Object.assign(updates, providerEnvUpdates(this.provider(id), await this.readKey(id), current.values));
       } catch (error) {
         if (!(error instanceof OperationError)) throw error;
         skipped.push(id);
       }
     }
-    if (includePassphrase && passphrase) updates[ENCRYPTION_KEY_VAR] = passphrase.value;
-    if (Object.keys(updates).length === 0) throw new OperationError('None of the chosen keys could be read, so nothing was written.');
-    const result = await updateEnvFile(file, updates);
-    this.logger.info('wrote %s to %s (skipped %s)', [...result.added, ...result.updated].join(', ') || 'nothing new', file, skipped.join(', ') || 'none');
-    return { ...result, skipped };
+    return { updates, skipped };
   }
 
   /** Keys Crucible would read from a .env file and from this process's environment, compared with the vault. */
@@ -186,7 +166,6 @@ export class KeyOperations {
     const sources: [ImportCandidate['source'], Record<string, string | undefined>][] = [];
     if (file) sources.push(['file', (await readEnvFile(file)).values]);
     sources.push(['environment', this.env]);
-    const passphrase = await this.resolver.resolve(false);
     for (const [source, values] of sources) {
       for (const found of findProviderKeys(this.state.providers, values)) {
         let check: KeyCheck;
@@ -195,7 +174,7 @@ export class KeyOperations {
         } catch {
           continue; // not a usable key (a placeholder with spaces, say)
         }
-        const stored = await this.vault.read(found.provider.id, passphrase?.value);
+        const stored = await this.vault.read(found.provider.id);
         const effect: ImportCandidate['effect'] = stored.state === 'missing' ? 'new' : stored.state === 'locked' ? 'replace-locked' : stored.key === check.key ? 'same' : 'replace';
         candidates.push({ provider: found.provider, variable: found.variable, source, masked: maskKey(check.key, this.state.providers.all()), effect, key: check.key });
       }
@@ -213,10 +192,14 @@ export class KeyOperations {
     return imported;
   }
 
-  /** Deletes every stored API key (not the passphrase) and its metadata. */
-  async forgetAll(): Promise<number> {
-    const removed = await this.vault.forgetAll(this.state.providers.all().map((provider) => provider.id));
+  /** Deletes every stored API key, every vault passphrase and every project passphrase backup. */
+  async forgetAll(): Promise<{ keys: number; passphrases: number; backups: number }> {
+    const outcome = await this.maintenance.exclusive(async () => ({
+      keys: await this.vault.forgetAll(this.state.providers.all().map((provider) => provider.id)),
+      passphrases: await this.vault.passphrases.forgetAll(),
+      backups: await this.projects.forgetBackups(),
+    }));
     await this.state.refresh();
-    return removed;
+    return outcome;
   }
 }

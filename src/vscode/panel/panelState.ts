@@ -1,19 +1,21 @@
 // Turns KeyState (and a look at each workspace .env) into the panel's PanelState: names and masks, never keys.
 import * as path from 'node:path';
-import { readEnvFile } from '../core/envFile';
-import { checkGitSafety } from '../core/gitSafety';
-import { ENCRYPTION_KEY_VAR } from '../core/passphrase';
-import type { Clock } from '../core/ports';
-import type { PanelProject, PanelState } from '../shared/protocol';
-import type { KeyState } from './keyState';
-import { formatCredits, STATUS_LABEL, timeAgo } from './presentation';
-import type { Settings } from './settings';
-import type { WorkspaceEnv } from './workspaceEnv';
+import { RESTRICTED_GIT } from '../../core/env/plaintextWrite';
+import { readEnvFile } from '../../core/envFile';
+import { checkGitSafety } from '../../core/gitSafety';
+import { ENCRYPTION_KEY_VAR } from '../../core/passphrase';
+import type { Clock } from '../../core/ports';
+import type { PanelProject, PanelState } from '../../shared/protocol';
+import type { WorkspaceEnv } from '../env/workspaceEnv';
+import type { ProjectPassphraseView } from '../encryption/projectPassphrases';
+import type { Settings } from '../settings';
+import { describeVault, type KeyState } from '../state/keyState';
+import { formatCredits, STATUS_LABEL, timeAgo } from '../state/presentation';
 
 export class PanelStateBuilder {
   constructor(private readonly state: KeyState, private readonly workspaceEnv: WorkspaceEnv, private readonly settings: Settings, private readonly clock: Clock) {}
 
-  private projectsCache?: Promise<PanelProject[]>;
+  private projectsCache?: Promise<Omit<PanelProject, 'passphrase'>[]>;
 
   /** Forgets the project section (a .env, .gitignore, git index or folder changed), so the next build looks again. */
   invalidateProjects(): void {
@@ -21,8 +23,8 @@ export class PanelStateBuilder {
   }
 
   /** Reading each .env and asking git (three processes a folder) happens once per change, not once per state update. */
-  private projects(): Promise<PanelProject[]> {
-    this.projectsCache ??= Promise.all(this.workspaceEnv.folders().filter((folder) => folder.uri.scheme === 'file').map((folder) => this.project(folder.uri.fsPath, this.workspaceEnv.envPath(folder))));
+  private projects(): Promise<Omit<PanelProject, 'passphrase'>[]> {
+    this.projectsCache ??= Promise.all(this.workspaceEnv.folders().map((folder) => this.project(folder.uri.fsPath, folder.name)));
     this.projectsCache.catch(() => { this.projectsCache = undefined; });
     return this.projectsCache;
   }
@@ -31,6 +33,8 @@ export class PanelStateBuilder {
     const snapshot = this.state.snapshot();
     const now = this.clock.now();
     const catalog = this.state.providers;
+    const passphrases = new Map(snapshot.encryption.projects.map((view) => [view.folder, view]));
+    const { encryption } = snapshot;
     return {
       providers: snapshot.providers.map((view) => {
         const result = view.lastResult;
@@ -42,30 +46,53 @@ export class PanelStateBuilder {
           rateLimit: rate && rate.requestsRemaining !== undefined ? `${rate.requestsRemaining}${rate.requestsLimit !== undefined ? `/${rate.requestsLimit}` : ''} requests left` : undefined,
           message: result?.message, checkedAgo: timeAgo(result?.checkedAt, now), keyAge: view.addedAt ? timeAgo(view.addedAt, now) : undefined, expires: result?.key?.expiresAt?.slice(0, 10),
           hasStatusPage: !!view.statusPageUrl, verifiable: view.verifiable,
+          ...(view.insecureOrigin ? { warning: `Checks send this key in clear text to ${view.insecureOrigin}.` } : {}),
         };
       }),
       encryption: {
-        sourceLabel: snapshot.encryption.sourceLabel, source: snapshot.encryption.source,
-        strengthVerdict: snapshot.encryption.strength?.verdict, strengthMessage: snapshot.encryption.strength?.message,
-        lockedCount: snapshot.encryption.lockedCount,
+        vaultLabel: describeVault(encryption.vault), vaultReady: encryption.vault.ready, rotationInProgress: encryption.vault.rotationInProgress,
+        lockedCount: encryption.lockedCount,
+        ...(encryption.environment ? { environment: { strengthVerdict: encryption.environment.strength.verdict, strengthMessage: encryption.environment.strength.message } } : {}),
       },
-      projects: await this.projects(),
-      customProviders: this.settings.customProviders().map((entry) => ({ id: entry.id, label: entry.label, baseUrl: entry.baseUrl, envVar: entry.envVar, prefix: entry.prefix })),
+      projects: (await this.projects()).map((project) => ({ ...project, passphrase: passphraseOf(passphrases.get(project.folder)) })),
+      customProviders: catalog.all().filter((provider) => provider.custom).map((provider) => ({
+        id: provider.id.replace(/^custom:/, ''), label: provider.label, baseUrl: provider.apiOrigin, envVar: provider.writeVar, prefix: provider.prefixes[0],
+      })),
     };
   }
 
-  private async project(folder: string, envFile: string): Promise<PanelProject> {
-    const [contents, safety] = await Promise.all([readEnvFile(envFile).catch(() => undefined), checkGitSafety(envFile)]);
-    const values = contents?.values ?? {};
+  private async project(folder: string, name: string): Promise<Omit<PanelProject, 'passphrase'>> {
+    const workspaceFolder = this.workspaceEnv.folderAt(folder)!;
+    let envFile: string;
+    try {
+      envFile = this.workspaceEnv.envPath(workspaceFolder);
+    } catch (error) {
+      return { folder, name, envFile: this.settings.envFile(workspaceFolder), exists: false, gitState: 'unknown', gitMessage: (error as Error).message, variables: [], problem: (error as Error).message };
+    }
+    const trusted = this.workspaceEnv.isTrusted();
+    const [contents, safety] = await Promise.all([
+      readEnvFile(envFile).catch((error: Error) => error),
+      trusted ? checkGitSafety(envFile) : Promise.resolve(RESTRICTED_GIT),
+    ]);
+    const values = contents instanceof Error ? {} : contents.values;
     const variables: PanelProject['variables'] = [];
     if (values[ENCRYPTION_KEY_VAR] !== undefined) variables.push({ name: ENCRYPTION_KEY_VAR, used: true });
     for (const provider of this.state.providers.all()) {
-      const set = provider.readVars.filter((name) => values[name]?.trim());
-      set.forEach((name, index) => variables.push({ name, provider: provider.label, used: index === 0 }));
+      const set = provider.readVars.filter((variable) => values[variable]?.trim());
+      set.forEach((variable, index) => variables.push({ name: variable, provider: provider.label, used: index === 0 }));
     }
     return {
-      folder, envFile: path.relative(folder, envFile) || envFile, exists: !!contents?.exists, gitState: safety.state, gitMessage: safety.message,
-      fix: safety.state === 'tracked' ? 'untrack' : safety.state === 'not_ignored' && safety.gitignoreLine ? 'ignore' : undefined, variables,
+      folder, name, envFile: path.relative(folder, envFile) || envFile, exists: !(contents instanceof Error) && contents.exists, gitState: safety.state, gitMessage: safety.message,
+      fix: !trusted ? undefined : safety.state === 'tracked' ? 'untrack' : safety.state === 'not_ignored' && safety.gitignoreLine ? 'ignore' : undefined, variables,
+      ...(contents instanceof Error ? { problem: contents.message } : {}),
     };
   }
+}
+
+function passphraseOf(view: ProjectPassphraseView | undefined): PanelProject['passphrase'] {
+  if (!view) return { state: 'restricted', backups: 0, backedUp: false, sameAsVault: false };
+  return {
+    state: view.state, backups: view.backups, backedUp: view.backedUp, sameAsVault: view.sameAsVault,
+    ...(view.state === 'set' && view.strength ? { strengthVerdict: view.strength.verdict, strengthMessage: view.strength.message } : {}),
+  };
 }

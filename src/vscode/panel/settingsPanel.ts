@@ -2,19 +2,21 @@
 // action through the same operations and commands as the tree. Validates every incoming message.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { CatalogError, customProvider } from '../core/catalog';
-import { fixGitSafety } from './gitFix';
-import type { Logger } from '../core/ports';
-import type { Redactor } from '../core/redact';
-import type { HostMessage, WebviewMessage, WebviewRequest } from '../shared/protocol';
-import { validateWebviewMessage } from '../shared/protocol';
-import { explain } from './errors';
-import type { KeyState } from './keyState';
-import type { KeyOperations } from './operations';
-import { OperationError } from '../core/errors';
+import { customProvider } from '../../core/catalog';
+import { OperationError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import type { Redactor } from '../../core/redact';
+import type { HostMessage, WebviewMessage, WebviewRequest } from '../../shared/protocol';
+import { validateWebviewMessage } from '../../shared/protocol';
+import type { Commands } from '../commands/commands';
+import { fixGitSafety } from '../env/gitFix';
+import type { WorkspaceEnv } from '../env/workspaceEnv';
+import { explain } from '../errors';
+import type { KeyOperations } from '../operations/keyOperations';
+import type { Settings } from '../settings';
+import type { KeyState } from '../state/keyState';
+import type { Prompter } from '../ui/prompter';
 import type { PanelStateBuilder } from './panelState';
-import type { Settings } from './settings';
-import type { WorkspaceEnv } from './workspaceEnv';
 
 export const PANEL_VIEW_TYPE = 'crucibleKeys.settings';
 const STATE_DEBOUNCE_MS = 50;
@@ -30,6 +32,8 @@ export class SettingsPanelHost implements vscode.Disposable {
     private readonly state: KeyState,
     private readonly builder: PanelStateBuilder,
     private readonly operations: KeyOperations,
+    private readonly commands: Commands,
+    private readonly prompter: Prompter,
     private readonly settings: Settings,
     private readonly workspaceEnv: WorkspaceEnv,
     private readonly logger: Logger,
@@ -182,42 +186,41 @@ export class SettingsPanelHost implements vscode.Disposable {
       }
       case 'verifyKey':
         return (await this.operations.verifyKey(message.provider)).message;
-      case 'removeKey': {
-        const removed = await vscode.commands.executeCommand<boolean>('crucibleKeys.removeKey', message.provider);
-        return removed ? 'Removed.' : undefined;
-      }
+      case 'removeKey':
+        return (await this.commands.keys.removeKey(message.provider)) ? 'Removed.' : undefined;
       case 'verifyAll':
-        await vscode.commands.executeCommand('crucibleKeys.verifyAll');
+        await this.commands.keys.verifyAll();
         return undefined;
-      case 'copyToEnv':
-        await vscode.commands.executeCommand('crucibleKeys.copyToEnv', message.provider ? { providers: [message.provider] } : undefined);
-        return undefined;
-      case 'generateEncryptionKey':
-        await vscode.commands.executeCommand('crucibleKeys.generateEncryptionKey');
-        return undefined;
-      case 'backupEncryptionKey':
-        await vscode.commands.executeCommand('crucibleKeys.copyToEnv', { providers: [], includeEncryptionKey: true });
-        return undefined;
-      case 'rotateEncryptionKey':
-        await vscode.commands.executeCommand('crucibleKeys.rotateEncryptionKey');
+      case 'copyToEnv': {
+        const outcome = await this.commands.env.copyToEnv(message.provider ? [message.provider] : []);
+        return outcome.status === 'written' ? `Wrote ${[...(outcome.added ?? []), ...(outcome.updated ?? [])].join(', ')}.` : outcome.status === 'unchanged' ? 'Already up to date.' : undefined;
+      }
+      case 'rotateVault':
+        await this.commands.encryption.rotateVault();
         return undefined;
       case 'unlock':
-        await vscode.commands.executeCommand('crucibleKeys.unlock');
+        await this.commands.encryption.unlock();
         return undefined;
       case 'fixGitSafety': {
-        const folder = this.workspaceEnv.folders().find((candidate) => candidate.uri.fsPath === message.folder)!;
-        const done = await fixGitSafety(this.workspaceEnv.envPath(folder));
+        const folder = this.workspaceEnv.folderAt(message.folder);
+        if (!folder) throw new OperationError('That folder is no longer open.');
+        const done = await fixGitSafety(this.workspaceEnv.envPath(folder), this.prompter, this.workspaceEnv.isTrusted());
         this.builder.invalidateProjects();
         return done;
       }
+      case 'generateProjectKey':
+        return (await this.commands.encryption.generateProjectPassphrase(message.folder)) ? 'Wrote a new API_KEY_ENCRYPTION_KEY.' : undefined;
+      case 'rotateProjectKey':
+        return (await this.commands.encryption.rotateProjectPassphrase(message.folder)) ? 'Rotated API_KEY_ENCRYPTION_KEY.' : undefined;
+      case 'restoreProjectKey':
+        return (await this.commands.encryption.restoreProjectPassphrase(message.folder)) ? 'Restored API_KEY_ENCRYPTION_KEY.' : undefined;
+      case 'adoptProjectKey':
+        return (await this.commands.encryption.adoptProjectPassphrase(message.folder)) ? 'The vault now uses this project\'s passphrase.' : undefined;
+      case 'vaultKeyToProject':
+        return (await this.commands.encryption.writeVaultPassphraseToProject(message.folder)) ? 'Wrote the vault passphrase to the project.' : undefined;
       case 'saveCustomProvider': {
         const entry = { ...message.provider, prefix: message.provider.prefix?.trim() || undefined };
-        try {
-          customProvider(entry);
-        } catch (error) {
-          if (error instanceof CatalogError) throw new OperationError(error.message);
-          throw error;
-        }
+        customProvider(entry);
         const others = this.settings.customProviders().filter((existing) => existing.id !== (message.replaces ?? entry.id));
         if (others.some((existing) => existing.id === entry.id) || this.state.providers.get(entry.id)) throw new OperationError(`The id "${entry.id}" is already used.`);
         await vscode.workspace.getConfiguration('crucibleKeys').update('customProviders', [...others, entry], vscode.ConfigurationTarget.Global);

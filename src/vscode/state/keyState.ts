@@ -1,15 +1,15 @@
 // The one in-memory picture of every provider's key that the tree, the status bar and the settings panel render.
 // Built from metadata and a decryption check; holds no plaintext key.
-import type { ProviderCatalog, ProviderInfo } from '../core/catalog';
-import type { PassphraseStrength } from '../core/passphrase';
-import type { Clock, Logger } from '../core/ports';
-import type { VerifyResult } from '../core/verify/types';
-import type { PassphraseResolver, PassphraseSource } from './passphraseResolver';
-import { describeSource } from './passphraseResolver';
-import type { KeyVault } from './vault';
+import type { ProviderCatalog, ProviderInfo } from '../../core/catalog';
+import type { PassphraseStrength } from '../../core/passphrase';
+import type { Clock, Logger } from '../../core/ports';
+import type { KeyVault, StoredKeyMetadata } from '../../core/vault/keyVault';
+import type { PassphraseOrigin } from '../../core/vault/passphrases';
+import type { VerifyResult } from '../../core/verify/types';
+import type { ProjectPassphrases, ProjectPassphraseView } from '../encryption/projectPassphrases';
 
-export type { ProviderStatus } from '../shared/protocol';
-import type { ProviderStatus } from '../shared/protocol';
+export type { ProviderStatus } from '../../shared/protocol';
+import type { ProviderStatus } from '../../shared/protocol';
 
 export interface ProviderView {
   id: string;
@@ -26,14 +26,24 @@ export interface ProviderView {
   masked?: string;
   addedAt?: string;
   lastResult?: VerifyResult;
+  /** The origin a check would send the key to in clear text (plain http:// to a host that is not this machine). */
+  insecureOrigin?: string;
+}
+
+export interface VaultView {
+  /** False until the first key is saved: the vault passphrase is created then. */
+  ready: boolean;
+  createdAt?: string;
+  origin?: PassphraseOrigin;
+  rotationInProgress: boolean;
 }
 
 export interface EncryptionView {
-  source?: PassphraseSource;
-  sourceLabel: string;
-  file?: string;
-  strength?: PassphraseStrength;
+  vault: VaultView;
   lockedCount: number;
+  /** API_KEY_ENCRYPTION_KEY in VS Code's own environment: a project passphrase too, never the vault's. */
+  environment?: { strength: PassphraseStrength };
+  projects: ProjectPassphraseView[];
 }
 
 export interface KeyStateSnapshot {
@@ -45,6 +55,13 @@ export interface KeyStateSnapshot {
   needsAttention: boolean;
 }
 
+/** One line about the vault passphrase, for the status bar tooltip and the panel. */
+export function describeVault(vault: VaultView): string {
+  if (!vault.ready) return 'the vault passphrase is created when the first key is saved';
+  const origin = vault.origin === 'adopted' ? ', adopted from a project' : '';
+  return `the vault passphrase, kept in secret storage${vault.createdAt ? ` since ${vault.createdAt.slice(0, 10)}` : ''}${origin}${vault.rotationInProgress ? ' (a rotation is in progress)' : ''}`;
+}
+
 const DAY_MS = 86_400_000;
 
 export class KeyState {
@@ -52,16 +69,17 @@ export class KeyState {
   private locked = new Set<string>();
   private present = new Set<string>();
   private readonly verifying = new Set<string>();
-  private encryption: EncryptionView = { sourceLabel: 'not resolved yet', lockedCount: 0 };
+  private encryption: EncryptionView = { vault: { ready: false, rotationInProgress: false }, lockedCount: 0, projects: [] };
   private refreshing?: Promise<void>;
 
   constructor(
     private catalog: ProviderCatalog,
     private readonly vault: KeyVault,
-    private readonly resolver: PassphraseResolver,
+    private readonly projects: ProjectPassphrases,
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly rotationReminderDays: () => number,
+    private readonly insecureOriginOf: (provider: ProviderInfo) => string | undefined = () => undefined,
   ) {
     this.present = new Set(Object.keys(vault.metadata()));
   }
@@ -97,15 +115,19 @@ export class KeyState {
   }
 
   private async doRefresh(): Promise<void> {
-    const passphrase = await this.resolver.resolve(false);
-    const reads = await this.vault.readAll(passphrase?.value);
+    const reads = await this.vault.readAll();
     const locked = new Set([...reads].filter(([, read]) => read.state === 'locked').map(([id]) => id));
+    const current = await this.vault.passphrases.current();
+    const intent = await this.vault.passphrases.rotationIntent();
     this.present = new Set(reads.keys());
     this.locked = locked;
-    this.encryption = passphrase
-      ? { source: passphrase.source, sourceLabel: describeSource(passphrase), file: passphrase.file, strength: passphrase.strength, lockedCount: locked.size }
-      : { sourceLabel: 'none yet: one is generated when the first key is saved', lockedCount: locked.size };
-    this.logger.debug('state: %d key(s), %d locked, passphrase from %s', reads.size, locked.size, passphrase?.source ?? 'nowhere');
+    this.encryption = {
+      vault: { ready: !!current, createdAt: current?.createdAt, origin: current?.origin, rotationInProgress: !!intent },
+      lockedCount: locked.size,
+      environment: this.projects.environment(),
+      projects: await this.projects.views(current?.value),
+    };
+    this.logger.debug('state: %d key(s), %d locked', reads.size, locked.size);
     this.fire();
   }
 
@@ -151,7 +173,7 @@ export class KeyState {
     };
   }
 
-  private view(provider: ProviderInfo, meta: ReturnType<KeyVault['metadata']>[string] | undefined): ProviderView {
+  private view(provider: ProviderInfo, meta: StoredKeyMetadata | undefined): ProviderView {
     const present = this.present.has(provider.id);
     let status: ProviderStatus = 'not_set';
     if (present && this.locked.has(provider.id)) status = 'locked';
@@ -167,6 +189,7 @@ export class KeyState {
       writeVar: provider.writeVar, readVars: provider.readVars, keyPageUrl: provider.keyPageUrl, statusPageUrl: provider.statusPageUrl,
       verifiable: !!provider.verify, status, verifying: this.verifying.has(provider.id),
       masked: present ? meta?.masked : undefined, addedAt: present ? meta?.addedAt : undefined, lastResult: present ? meta?.lastResult : undefined,
+      insecureOrigin: provider.verify ? this.insecureOriginOf(provider) : undefined,
     };
   }
 }

@@ -1,10 +1,10 @@
 // Runs key checks for the extension: builds the verifier from settings on first use (undici loads only then).
-import type { ProviderInfo } from '../core/catalog';
-import type { Logger } from '../core/ports';
-import type { Redactor } from '../core/redact';
-import type { VerifyResult } from '../core/verify/types';
-import type { KeyVerifier } from '../core/verify/verifier';
-import type { Settings } from './settings';
+import type { ProviderInfo } from '../../core/catalog';
+import type { Logger } from '../../core/ports';
+import type { Redactor } from '../../core/redact';
+import type { VerifyResult } from '../../core/verify/types';
+import type { KeyVerifier } from '../../core/verify/verifier';
+import type { Settings } from '../settings';
 
 export class VerificationService {
   private verifier?: Promise<KeyVerifier>;
@@ -13,7 +13,7 @@ export class VerificationService {
 
   private get(): Promise<KeyVerifier> {
     // Loaded lazily so that activation never pays for undici.
-    this.verifier ??= import('../core/verify/verifier').then(({ KeyVerifier }) => {
+    this.verifier ??= import('../../core/verify/verifier').then(({ KeyVerifier }) => {
       const options = this.settings.verify();
       return new KeyVerifier({ logger: this.logger, redactor: this.redactor, timeoutMs: options.timeoutMs, baseUrls: options.baseUrls, proxy: options.proxy, strictSsl: options.strictSsl });
     });

@@ -1,8 +1,8 @@
 // The "Providers" tree: one row per provider, rendered from KeyState only (getChildren does no I/O).
 import * as vscode from 'vscode';
-import type { Clock } from '../core/ports';
-import type { KeyState, ProviderView } from './keyState';
-import { contextValue, describe, formatCredits, STATUS_ICON, STATUS_LABEL, timeAgo } from './presentation';
+import type { Clock } from '../../core/ports';
+import type { KeyState, ProviderView } from '../state/keyState';
+import { contextValue, describe, formatCredits, STATUS_ICON, STATUS_LABEL, timeAgo } from '../state/presentation';
 
 const REFRESH_DEBOUNCE_MS = 75;
 
@@ -50,6 +50,7 @@ export class ProviderTreeProvider implements vscode.TreeDataProvider<ProviderVie
   private tooltip(view: ProviderView): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(view.label)}**${view.recommended ? ' (recommended)' : ''}: ${STATUS_LABEL[view.status]}\n\n`);
+    if (view.insecureOrigin) md.appendMarkdown(`$(warning) Checks send this key in clear text (plain http) to ${escape(view.insecureOrigin)}; use https, or a gateway on this machine.\n\n`);
     if (view.masked) md.appendMarkdown(`Key: \`${view.masked}\`\n\n`);
     md.appendMarkdown(`Written to \`.env\` as \`${view.writeVar}\``);
     if (view.readVars.length > 1) md.appendMarkdown(` (Crucible also reads ${view.readVars.filter((name) => name !== view.writeVar).map((name) => `\`${name}\``).join(', ')})`);

@@ -1,7 +1,7 @@
 // The status bar summary, e.g. "$(key) 4/5": valid keys over stored keys; warning colour when a key needs attention.
 import * as vscode from 'vscode';
-import type { KeyState } from './keyState';
-import { STATUS_LABEL } from './presentation';
+import { describeVault, type KeyState } from '../state/keyState';
+import { STATUS_LABEL } from '../state/presentation';
 
 export class KeyStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('crucibleKeys.status', vscode.StatusBarAlignment.Right, 100);
@@ -23,7 +23,7 @@ export class KeyStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString('**Crucible Keys**\n\n');
     for (const view of set) md.appendMarkdown(`- ${view.label}: ${STATUS_LABEL[view.status]}${view.masked ? ` (\`${view.masked}\`)` : ''}\n`);
     if (set.length === 0) md.appendMarkdown('No keys yet. Click to add one.\n');
-    md.appendMarkdown(`\nEncryption: ${snapshot.encryption.sourceLabel}`);
+    md.appendMarkdown(`\nEncryption: ${describeVault(snapshot.encryption.vault)}${snapshot.encryption.lockedCount ? `; ${snapshot.encryption.lockedCount} locked` : ''}`);
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `Crucible Keys: ${snapshot.validCount} of ${snapshot.setCount} keys valid${snapshot.needsAttention ? ', some need attention' : ''}` };
   }

@@ -1,0 +1,34 @@
+// What ships: the published extension bundle carries no test API, with the test build as the positive control.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as esbuild from 'esbuild';
+// @ts-expect-error: a plain .mjs module without type declarations
+import { buildOptions } from '../../scripts/buildOptions.mjs';
+import { TEST_API_MARKER } from '../../src/vscode/testing/marker';
+
+async function bundle(options: { production: boolean; testApi: boolean }): Promise<string> {
+  const { extension } = buildOptions(options) as { extension: esbuild.BuildOptions };
+  const result = await esbuild.build({ ...extension, write: false, logLevel: 'silent', sourcemap: false });
+  return result.outputFiles.map((file) => file.text).join('\n');
+}
+
+describe('the published bundle', () => {
+  it('contains no test API, no scripted prompts and no raw secret access', async () => {
+    const published = await bundle({ production: true, testApi: false });
+    for (const needle of [TEST_API_MARKER, 'rawSecrets', 'useRealPrompts', 'secretEntries', 'refused: ']) {
+      assert.ok(!published.includes(needle), `the production bundle contains ${needle}`);
+    }
+  });
+
+  it('does contain them in the test build (so the check above can fail)', async () => {
+    const test = await bundle({ production: false, testApi: true });
+    for (const needle of [TEST_API_MARKER, 'rawSecrets', 'useRealPrompts']) assert.ok(test.includes(needle), needle);
+  });
+
+  it('refuses to build a production bundle with the test API', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, ['esbuild.mjs', '--production', '--test-api'], { encoding: 'utf8' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /never carries the test API/);
+  });
+});
