@@ -79,6 +79,11 @@ function rateLimited(provider: Id, retryAfter: Record<string, string>): Answer {
   return { status: 429, headers: { ...OPENAI_RATE_HEADERS, 'x-ratelimit-remaining-requests': '0', ...retryAfter }, body: { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } } };
 }
 
+/** A provider that repeats the key in its error, `offset` characters into the sentence. */
+function echo(shown: string, offset: number): Answer {
+  return { status: 401, body: { error: { message: `${'words '.repeat(Math.ceil(offset / 6)).slice(0, offset)}The key ${shown} is not valid for this project.` } } };
+}
+
 export class FakeProviderServer {
   readonly requests: RecordedRequest[] = [];
   private server?: Server;
@@ -119,12 +124,12 @@ export class FakeProviderServer {
     const key = keyOf(id, request);
     if (!key) return this.send(response, { status: 401, body: { error: { message: 'No auth credentials found', code: 401 } } });
     if (id === 'anthropic' && request.headers['anthropic-version'] !== '2023-06-01') return this.send(response, { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version header is required' } } });
-    const { scenario, latencyMs } = scenarioOf(key);
+    const { scenario, latencyMs, echoOffset } = scenarioOf(key);
     if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    await this.answer(id, scenario, key, response);
+    await this.answer(id, scenario, key, response, echoOffset);
   }
 
-  private async answer(id: Id, scenario: Scenario | undefined, key: string, response: ServerResponse): Promise<void> {
+  private async answer(id: Id, scenario: Scenario | undefined, key: string, response: ServerResponse, echoOffset: number): Promise<void> {
     switch (scenario) {
       case 'valid': return this.send(response, valid(id));
       case 'nocredit': return this.send(response, noCredit(id));
@@ -137,7 +142,8 @@ export class FakeProviderServer {
       case 'e503': return this.send(response, { status: 503, body: { error: { message: 'Service overloaded' } }, headers: { 'retry-after': '3' } });
       case 'e402': return this.send(response, { status: 402, body: { error: { message: 'Payment required' } } });
       case 'redirect': return this.send(response, { status: 302, body: {}, headers: { location: 'https://example.invalid/login' } });
-      case 'echo': return this.send(response, { status: 401, body: { error: { message: `The key ${key} is not valid for this project.` } } });
+      case 'echo': return this.send(response, echo(key, echoOffset));
+      case 'echolower': return this.send(response, echo(key.toLowerCase(), echoOffset));
       case 'html':
         response.writeHead(200, { 'content-type': 'text/html' });
         return void response.end('<!doctype html><html><body><h1>Welcome to our captive portal</h1></body></html>');

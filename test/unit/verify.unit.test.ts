@@ -125,6 +125,32 @@ describe('verification verdicts per provider (documented bodies)', () => {
     assert.match(result.message, /The key sk-proj-…[A-Za-z0-9]{4} is not valid/);
   });
 
+  it('redacts a provider message before cutting it: no run of the key survives at any offset or in lower case', async () => {
+    const engine = verifier();
+    try {
+      for (const id of ['openai', 'local'] as const) {
+        const provider = catalog.require(id);
+        for (const scenario of ['echo', 'echolower'] as const) {
+          // Offsets that put the key astride both the old cut (240 characters of the reason) and the current one.
+          for (let offset = 150; offset <= 300; offset += 3) {
+            const key = fakeKey(id === 'local' ? 'custom' : id, scenario, 0, offset);
+            usedKeys.add(key);
+            const result = await engine.verify(provider, key);
+            assert.equal(result.verdict, 'rejected', result.message);
+            assert.ok(result.message.length <= 301, `${result.message.length} characters`);
+            const shown = result.message.toLowerCase();
+            const secret = key.slice(key.indexOf('fkx')).toLowerCase();
+            for (let at = 0; at + 6 <= secret.length; at++) {
+              assert.ok(!shown.includes(secret.slice(at, at + 6)), `${id}/${scenario} at offset ${offset}: the key's characters ${at} to ${at + 5} are in the message`);
+            }
+          }
+        }
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('refuses a base URL that is not http(s) or carries credentials', () => {
     assert.throws(() => verifier({ baseUrls: { openai: 'ftp://x' } }), VerifyConfigError);
     assert.throws(() => verifier({ baseUrls: { openai: 'https://user:pw@x' } }), VerifyConfigError);

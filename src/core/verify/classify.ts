@@ -28,7 +28,10 @@ const num = (value: unknown): number | undefined => {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 };
 
-/** The provider's own error sentence, from the shapes seen in the wild; unredacted (the caller redacts). */
+/**
+ * The provider's own error sentence, from the shapes seen in the wild. Never cut here: the verifier redacts the whole
+ * message first and only then cuts it, so a key echoed near the cut cannot survive in part.
+ */
 export function providerErrorText(json: unknown, text: string): string {
   if (isObject(json)) {
     const error = json.error;
@@ -37,8 +40,7 @@ export function providerErrorText(json: unknown, text: string): string {
     if (typeof json.message === 'string') return json.message;
     if (typeof json.detail === 'string') return json.detail;
   }
-  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return plain.slice(0, 200);
+  return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 function errorCode(json: unknown): string {
@@ -51,7 +53,7 @@ function errorCode(json: unknown): string {
 const OPENAI_NO_CREDIT = /insufficient_quota|credit_balance_exhausted|spend_limit_exceeded|usage_limit_exceeded|billing_hard_limit/;
 
 function withReason(base: string, reason: string): string {
-  const cleaned = reason.trim().replace(/\s+/g, ' ').slice(0, 240);
+  const cleaned = reason.trim().replace(/\s+/g, ' ');
   return cleaned ? `${base}: ${cleaned}` : `${base}.`;
 }
 

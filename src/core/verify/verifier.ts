@@ -6,12 +6,14 @@ import { InputError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import type { Redactor } from '../redact';
-import { classifyResponse } from './classify';
+import { classifyResponse, type ProviderResponse } from './classify';
 import { readRateLimits } from './rateLimits';
 import type { VerifyResult } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Longest message shown for one check; longer ones are cut after redaction, never through a mask. */
+export const MAX_MESSAGE_CHARS = 300;
 
 export type ProxySettings =
   | { kind: 'none' }
@@ -104,7 +106,7 @@ export class KeyVerifier {
     const finish = (partial: Omit<VerifyResult, 'provider' | 'latencyMs' | 'checkedAt'>): VerifyResult => {
       const result: VerifyResult = {
         provider: provider.id, ...partial,
-        message: this.options.redactor.redact(partial.message),
+        message: this.options.redactor.redactAndTruncate(partial.message, MAX_MESSAGE_CHARS),
         latencyMs: Math.round(performance.now() - started),
         checkedAt: new Date(this.clock.now()).toISOString(),
       };
@@ -119,7 +121,7 @@ export class KeyVerifier {
       for (let attempt = 1; ; attempt++) {
         try {
           const response = await this.get(url, this.headersFor(provider, key), combined);
-          const classification = classifyResponse(provider, response, this.clock.now());
+          const classification = classifyResponse(provider, redactAnswer(response, this.options.redactor), this.clock.now());
           return finish({ ...classification, httpStatus: response.status, rateLimit: readRateLimits(response.headers) });
         } catch (error) {
           if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
@@ -209,6 +211,20 @@ export class KeyVerifier {
     }
     return { status: response.statusCode, headers: response.headers, json, text };
   }
+}
+
+/**
+ * The answer with every held key and credential shape masked, string by string, before the classifier reads it:
+ * nothing it does afterwards (stripping tags, picking a field) can then split a key so that the redactor misses it.
+ */
+function redactAnswer(response: ProviderResponse, redactor: Redactor): ProviderResponse {
+  const strings = (value: unknown): unknown => {
+    if (typeof value === 'string') return redactor.redact(value);
+    if (Array.isArray(value)) return value.map(strings);
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, strings(item)]));
+    return value;
+  };
+  return { ...response, text: redactor.redact(response.text), json: strings(response.json) };
 }
 
 function checkBaseUrl(id: string, url: string): void {
