@@ -6,7 +6,7 @@ import { InputError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import type { Redactor } from '../redact';
-import { classifyResponse, type ProviderResponse } from './classify';
+import { classifyKey, classifyResponse, type ProviderResponse } from './classify';
 import { readRateLimits } from './rateLimits';
 import type { VerifyResult } from './types';
 
@@ -107,6 +107,7 @@ export class KeyVerifier {
       const result: VerifyResult = {
         provider: provider.id, ...partial,
         message: this.options.redactor.redactAndTruncate(partial.message, MAX_MESSAGE_CHARS),
+        ...(partial.note ? { note: this.options.redactor.redactAndTruncate(partial.note, MAX_MESSAGE_CHARS) } : {}),
         latencyMs: Math.round(performance.now() - started),
         checkedAt: new Date(this.clock.now()).toISOString(),
       };
@@ -115,6 +116,9 @@ export class KeyVerifier {
     };
     try {
       if (!provider.verify) return finish({ verdict: 'unverifiable', message: `${provider.label} has no check configured.` });
+      // An admin or management key is known by its prefix: it is not sent anywhere for a check it cannot pass.
+      const byPrefix = classifyKey(provider, key);
+      if (byPrefix) return finish(byPrefix);
       const url = this.urlFor(provider);
       const deadline = AbortSignal.timeout(this.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
