@@ -2,7 +2,7 @@
 // pages from the catalog. Generated, so that the README cannot drift from the code (a unit test compares them).
 import { BUILT_IN_PROVIDERS } from '../src/core/catalog';
 import { OperationError } from '../src/core/errors';
-import { accountKeySentence } from '../src/core/keyKind';
+import { accountKeySentence, inferencePrefixes } from '../src/core/keyKind';
 import { VERDICT_RULES, type StatusMatch } from '../src/core/verify/rules';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -34,8 +34,7 @@ export function verdictTable(): string {
 export function providerPagesTable(): string {
   const rows = [row(['provider', 'keys start with', 'get a key', 'status page']), row(['---', '---', '---', '---'])];
   for (const provider of BUILT_IN_PROVIDERS) {
-    const inference = provider.prefixes.filter((prefix) => !provider.accountKeyPrefixes?.some((entry) => prefix.startsWith(entry.prefix)));
-    rows.push(row([provider.id, inference.map((prefix) => `\`${prefix}\``).join(', '), provider.keyPageUrl, provider.statusPageUrl ?? '']));
+    rows.push(row([provider.id, inferencePrefixes(provider).map((prefix) => `\`${prefix}\``).join(', '), provider.keyPageUrl, provider.statusPageUrl ?? '']));
   }
   return rows.join('\n');
 }

@@ -2,7 +2,7 @@
 import type { ProviderInfo } from './catalog';
 import { BUILT_IN_PROVIDERS } from './catalog';
 import { InputError } from './errors';
-import { accountKeyPrefix, accountKeySentence } from './keyKind';
+import { accountKeyPrefix, accountKeySentence, inferencePrefixes } from './keyKind';
 
 export class KeyFormatError extends InputError {
   override name = 'KeyFormatError';
@@ -85,8 +85,7 @@ export function checkKeyFor(provider: ProviderInfo, input: string, providers: re
   if (looksLike) {
     warnings.push(`This looks like ${article(looksLike.label)} ${looksLike.label} key (it starts with ${best!.prefix}); save it under ${looksLike.label} instead?`);
   } else if (provider.prefixes.length > 0 && !own) {
-    const usual = provider.prefixes.filter((prefix) => !provider.accountKeyPrefixes?.some((entry) => prefix.startsWith(entry.prefix)));
-    warnings.push(`${provider.label} keys usually start with ${usual.join(' or ')}.`);
+    warnings.push(`${provider.label} keys usually start with ${inferencePrefixes(provider).join(' or ')}.`);
   } else if (!account && provider.shape && !provider.shape.test(key)) {
     warnings.push(`This key does not have the usual ${provider.label} shape (${provider.shapeHint ?? 'unknown'}); check that it is complete.`);
   }

@@ -11,6 +11,11 @@ export function keyKind(provider: ProviderInfo, key: string): KeyKind {
   return accountKeyPrefix(provider, key)?.kind ?? 'inference';
 }
 
+/** The provider's prefixes for inference keys: the ones to suggest, leaving out admin and management prefixes. */
+export function inferencePrefixes(provider: ProviderInfo): string[] {
+  return provider.prefixes.filter((prefix) => !provider.accountKeyPrefixes?.some((entry) => prefix.startsWith(entry.prefix)));
+}
+
 const WITH_ARTICLE: Record<AccountKeyPrefix['kind'], string> = { admin: 'an admin key', management: 'a management key' };
 
 /** "This is an admin key for OpenAI (it starts with sk-admin-), which cannot call the model APIs; …" */

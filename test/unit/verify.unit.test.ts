@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { BUILT_IN_PROVIDERS, type BuiltInProviderId, ProviderCatalog } from '../../src/core/catalog';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
 import { fillMessage } from '../../src/core/verify/classify';
+import { durationSeconds } from '../../src/core/verify/googleDetails';
 import { VERDICT_RULES } from '../../src/core/verify/rules';
 import type { Verdict, VerifyResult } from '../../src/core/verify/types';
 import { KeyVerifier, VerifyConfigError } from '../../src/core/verify/verifier';
@@ -219,6 +220,10 @@ describe('keys the provider knows: restricted, expired, regional, management and
     assert.equal(fillMessage('Not decided: {label} refused this check. {label} said: {reason}', { label: 'OpenRouter', reason: '' }), 'Not decided: OpenRouter refused this check.');
     assert.equal(fillMessage('The provider rejected the key: {reason}', { reason: '' }), 'The provider rejected the key.');
     assert.equal(fillMessage('Rate limited: {reason}', { reason: 'try {status} later', status: '429' }), 'Rate limited: try {status} later', 'provider text is never read as a placeholder');
+  });
+
+  it('reads RetryInfo delays as protobuf writes them, rounded up to whole seconds', () => {
+    assert.deepEqual(['37s', '34.074824224s', '900ms', '0s', 'soon', '5m'].map(durationSeconds), [37, 35, 1, 0, undefined, undefined]);
   });
 });
 

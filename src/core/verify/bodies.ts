@@ -1,6 +1,7 @@
 // What each provider's 2xx check body says, read once: whether it is the JSON the API documents, the credits and key
 // metadata in it, and the values the verdict messages quote. The verdict itself comes from the rules (rules.ts).
 import type { ProviderInfo } from '../catalog';
+import { isObject, num, str } from './json';
 import type { Credits, KeyMetadata } from './types';
 
 export interface BodyFacts {
@@ -12,16 +13,6 @@ export interface BodyFacts {
   vars: Record<string, string>;
 }
 
-type Json = Record<string, unknown>;
-
-export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export const num = (value: unknown): number | undefined => {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-};
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const bool = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined);
 
 /** The object without its undefined fields, so results compare and serialise the same whatever the provider left out. */

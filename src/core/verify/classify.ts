@@ -3,8 +3,9 @@
 // with 429, xAI uses 403, and Gemini's rate limit reads like a billing problem until its details are read.
 import type { ProviderInfo } from '../catalog';
 import { accountKeyPrefix, accountKeySentence } from '../keyKind';
-import { isObject, readBody, type BodyFacts } from './bodies';
+import { readBody, type BodyFacts } from './bodies';
 import { readGoogleDetails } from './googleDetails';
+import { isObject } from './json';
 import { retryAfterSeconds, type HeaderBag } from './rateLimits';
 import { VERDICT_RULES, type Answer, type StatusMatch, type VerdictRule } from './rules';
 import type { Credits, KeyMetadata, Verdict } from './types';

@@ -2,6 +2,7 @@
 // RetryInfo, QuotaFailure) that say more than the status and the sentence do: Gemini's expired key and its ordinary
 // rate limit both read like something else until the details are read (continuedev/continue#11336,
 // RooCodeInc/Roo-Code#3883, google-gemini/gemini-cli#8414).
+import { isObject, str } from './json';
 
 export interface QuotaViolation {
   quotaId?: string;
@@ -19,10 +20,6 @@ export interface GoogleDetails {
 
 const RPC = 'type.googleapis.com/google.rpc.';
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
 /** A protobuf Duration as JSON writes it ("37s", "34.074824224s", "900ms"), in whole seconds rounded up. */
 export function durationSeconds(duration: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(duration.trim());
@@ -35,11 +32,13 @@ export function readGoogleDetails(body: unknown): GoogleDetails {
   const details = isObject(error) && Array.isArray(error.details) ? error.details.filter(isObject) : [];
   const found: GoogleDetails = { reasons: [], quotaViolations: [] };
   for (const detail of details) {
-    const type = text(detail['@type']);
-    if (type === `${RPC}ErrorInfo` && text(detail.reason)) found.reasons.push(text(detail.reason)!);
-    if (type === `${RPC}RetryInfo` && text(detail.retryDelay) && found.retryDelaySeconds === undefined) found.retryDelaySeconds = durationSeconds(text(detail.retryDelay)!);
+    const type = str(detail['@type']);
+    const reason = str(detail.reason);
+    const delay = str(detail.retryDelay);
+    if (type === `${RPC}ErrorInfo` && reason) found.reasons.push(reason);
+    if (type === `${RPC}RetryInfo` && delay) found.retryDelaySeconds ??= durationSeconds(delay);
     if (type === `${RPC}QuotaFailure` && Array.isArray(detail.violations)) {
-      for (const violation of detail.violations.filter(isObject)) found.quotaViolations.push({ quotaId: text(violation.quotaId), quotaMetric: text(violation.quotaMetric) });
+      for (const violation of detail.violations.filter(isObject)) found.quotaViolations.push({ quotaId: str(violation.quotaId), quotaMetric: str(violation.quotaMetric) });
     }
   }
   return found;

@@ -4,9 +4,9 @@
 // `rejected` because of what it said about the endpoint, the region or the network the check came from.
 import type { BuiltInProviderId } from '../catalog';
 import type { BodyFacts } from './bodies';
-import { isObject, num } from './bodies';
 import type { GoogleDetails } from './googleDetails';
 import { isWindowQuota } from './googleDetails';
+import { at, num } from './json';
 import type { Verdict } from './types';
 
 /** One provider answer, as the rules read it. */
@@ -47,13 +47,6 @@ export interface VerdictRule {
   note?: string;
   /** Where the provider's behaviour is documented or observed. */
   source?: string;
-}
-
-/** The value at a dotted path of a JSON body, e.g. "data.limit". */
-export function at(json: unknown, path: string): unknown {
-  let value = json;
-  for (const name of path.split('.')) value = isObject(value) && Object.hasOwn(value, name) ? value[name] : undefined;
-  return value;
 }
 
 /** The provider's sentence or its error code, type or status matches `pattern` (written in lower case). */
