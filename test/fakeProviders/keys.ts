@@ -4,7 +4,7 @@ import type { BuiltInProviderId } from '../../src/core/catalog';
 
 export const SCENARIOS = [
   'valid', 'rejected', 'nocredit', 'zerolimit', 'blocked', 'ratelimited', 'ratelimitdate', 'ratelimitms',
-  'e500', 'e503', 'e402', 'html', 'badjson', 'huge', 'stall', 'stallheaders', 'reset', 'echo', 'echolower', 'redirect',
+  'e500', 'e503', 'e402', 'html', 'badjson', 'deepjson', 'huge', 'stall', 'stallheaders', 'reset', 'echo', 'echolower', 'redirect',
   // Answers a provider gives about a key it knows (see server.ts for which providers answer each, and the sources).
   'restricted', 'restricted403', 'expired', 'region', 'ipdenied', 'referrer', 'serviceblocked', 'leaked', 'forbidden',
   'management', 'nolimit', 'quota', 'quotaday', 'quotacap', 'noauth',

@@ -237,6 +237,9 @@ export class FakeProviderServer {
       case 'badjson':
         response.writeHead(200, { 'content-type': 'application/json' });
         return void response.end('{"data": [ {"id": "model-1", ');
+      case 'deepjson':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        return void response.end(`${'['.repeat(300_000)}${']'.repeat(300_000)}`);
       case 'huge': {
         response.writeHead(200, { 'content-type': 'application/json' });
         const chunk = Buffer.alloc(64 * 1024, 0x20);

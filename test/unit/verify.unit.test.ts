@@ -250,6 +250,7 @@ describe('fault matrix (real sockets)', () => {
     ['503', 'e503', 'provider_error', (r) => assert.equal(r.retryAfterSeconds, 3)],
     ['a 200 with an HTML body', 'html', 'provider_error', (r) => assert.match(r.message, /not with the JSON/)],
     ['a 200 with broken JSON', 'badjson', 'provider_error', (r) => assert.equal(r.httpStatus, 200)],
+    ['a 200 with JSON nested 300,000 deep', 'deepjson', 'provider_error', (r) => assert.match(r.message, /not with the JSON/)],
     ['a 10 MB body', 'huge', 'provider_error', (r) => assert.match(r.message, /larger than 1024 KB/)],
     ['429 with Retry-After in seconds', 'ratelimited', 'rate_limited', (r) => assert.equal(r.retryAfterSeconds, 7)],
     ['429 with Retry-After as an HTTP date', 'ratelimitdate', 'rate_limited', (r) => assert.ok(r.retryAfterSeconds! >= 28 && r.retryAfterSeconds! <= 31, String(r.retryAfterSeconds))],

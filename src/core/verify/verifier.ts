@@ -217,18 +217,22 @@ export class KeyVerifier {
   }
 }
 
+/** Deeper than any documented body; what lies below is dropped, so a hostile nesting cannot exhaust the stack. */
+const MAX_JSON_DEPTH = 32;
+
 /**
  * The answer with every held key and credential shape masked, string by string, before the classifier reads it:
  * nothing it does afterwards (stripping tags, picking a field) can then split a key so that the redactor misses it.
  */
 function redactAnswer(response: ProviderResponse, redactor: Redactor): ProviderResponse {
-  const strings = (value: unknown): unknown => {
+  const strings = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return redactor.redact(value);
-    if (Array.isArray(value)) return value.map(strings);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, strings(item)]));
-    return value;
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= MAX_JSON_DEPTH) return undefined;
+    if (Array.isArray(value)) return value.map((item) => strings(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, strings(item, depth + 1)]));
   };
-  return { ...response, text: redactor.redact(response.text), json: strings(response.json) };
+  return { ...response, text: redactor.redact(response.text), json: strings(response.json, 0) };
 }
 
 function checkBaseUrl(id: string, url: string): void {
