@@ -68,8 +68,8 @@ export const BUILT_IN_PROVIDERS: readonly ProviderInfo[] = Object.freeze([
     id: 'anthropic', label: 'Anthropic', recommended: false,
     readVars: ['ANTHROPIC_API_KEY'], writeVar: 'ANTHROPIC_API_KEY',
     prefixes: ['sk-ant-api03-', 'sk-ant-'], shape: /^sk-ant-[A-Za-z0-9_-]{20,}$/, shapeHint: 'sk-ant-api03- followed by letters, digits, - and _',
-    // Admin API keys (sk-ant-admin01-…) reach only the organization endpoints (platform.claude.com/docs, Admin API and
-    // Compliance API access: "Admin API key (sk-ant-admin01-...)").
+    // Admin API keys reach only the organization endpoints (platform.claude.com/docs, Admin API overview; the
+    // compliance-api-access page names them "Admin API key (sk-ant-admin01-...)").
     accountKeyPrefixes: [{ prefix: 'sk-ant-admin', kind: 'admin' }],
     // The console moved to platform.claude.com (platform.claude.com/docs/en/get-api-key); status.anthropic.com now
     // redirects to status.claude.com (provider-facts.md, newer findings).
