@@ -4,7 +4,7 @@ import { ProviderCatalog } from '../core/catalog';
 import { findProviderKeys } from '../core/crucibleEnv';
 import { maskKey } from '../core/keyFormat';
 import { Redactor, RedactingLogger } from '../core/redact';
-import type { VerifyResult } from '../core/verify/types';
+import type { Credits, VerifyResult } from '../core/verify/types';
 import { isDecided } from '../core/verify/types';
 import { DEFAULT_TIMEOUT_MS, KeyVerifier } from '../core/verify/verifier';
 import { readEnvFileForCli } from './encryptionKey';
@@ -77,14 +77,17 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
     if (values.json) {
       io.stdout(`${JSON.stringify(results.map((result) => ({
         provider: result.provider, verdict: result.verdict, httpStatus: result.httpStatus ?? null, latencyMs: result.latencyMs, message: result.message,
+        ...(result.note ? { note: result.note } : {}),
         ...(result.credits ? { credits: result.credits } : {}),
+        ...(result.key ? { key: result.key } : {}),
         ...(result.rateLimit ? { rateLimit: result.rateLimit } : {}),
         ...(result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {}),
       })), null, 2)}\n`);
     } else {
       const rows = results.map((result) => {
         const entry = found.find((candidate) => candidate.provider.id === result.provider)!;
-        return [result.provider, result.verdict, result.httpStatus ? String(result.httpStatus) : '-', `${result.latencyMs} ms`, `${entry.variable}=${maskKey(entry.value, catalog.all())}`, result.message];
+        const details = [result.message, result.note ? `(${result.note})` : undefined, usage(result.credits)].filter(Boolean).join(' ');
+        return [result.provider, result.verdict, result.httpStatus ? String(result.httpStatus) : '-', `${result.latencyMs} ms`, `${entry.variable}=${maskKey(entry.value, catalog.all())}`, details];
       });
       io.stdout(table([['PROVIDER', 'VERDICT', 'HTTP', 'TIME', 'KEY', 'MESSAGE'], ...rows]));
     }
@@ -93,6 +96,14 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
     releases.forEach((release) => release());
     await verifier.close();
   }
+}
+
+/** "Usage today $0.75, this month $12.50.", when the provider reports it (OpenRouter). */
+function usage(credits: Credits | undefined): string | undefined {
+  if (!credits || (credits.usageDaily === undefined && credits.usageMonthly === undefined)) return undefined;
+  const amount = (value: number): string => (credits.currency === 'USD' ? `$${value.toFixed(2)}` : `${value.toFixed(2)} ${credits.currency}`);
+  const parts = [credits.usageDaily !== undefined ? `today ${amount(credits.usageDaily)}` : undefined, credits.usageMonthly !== undefined ? `this month ${amount(credits.usageMonthly)}` : undefined];
+  return `Usage ${parts.filter(Boolean).join(', ')}.`;
 }
 
 function table(rows: string[][]): string {

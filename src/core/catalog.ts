@@ -6,6 +6,15 @@ export type ProviderId = BuiltInProviderId | `custom:${string}`;
 
 export type AuthStyle = 'bearer' | 'x-api-key' | 'x-goog-api-key';
 
+/** What a key may do: call the models (inference), or only administer an account (admin, management). */
+export type KeyKind = 'inference' | 'admin' | 'management';
+
+/** A prefix that marks a key which administers an account and cannot call the model APIs. */
+export interface AccountKeyPrefix {
+  prefix: string;
+  kind: Exclude<KeyKind, 'inference'>;
+}
+
 /** How to check a key without spending tokens: one GET on the provider's API origin (or an override of it). */
 export interface VerifyRequest {
   /** Path appended to the origin (or to a custom provider's base URL). */
@@ -24,6 +33,8 @@ export interface ProviderInfo {
   writeVar: string;
   /** Known key prefixes, most specific first. Empty when a provider's keys have no prefix. */
   prefixes: readonly string[];
+  /** Prefixes of admin or management keys, which Crucible cannot use; saving one warns, checking one rejects it. */
+  accountKeyPrefixes?: readonly AccountKeyPrefix[];
   /** The usual full shape of a key; a mismatch is only a hint, never a refusal. */
   shape?: RegExp;
   shapeHint?: string;
@@ -47,6 +58,9 @@ export const BUILT_IN_PROVIDERS: readonly ProviderInfo[] = Object.freeze([
     id: 'openai', label: 'OpenAI', recommended: false,
     readVars: ['OPENAI_API_KEY'], writeVar: 'OPENAI_API_KEY',
     prefixes: ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'sk-'], shape: /^sk-[A-Za-z0-9_-]{20,}$/, shapeHint: 'sk-proj-, sk-svcacct- or sk- followed by letters and digits',
+    // "Admin API keys cannot be used for non-administration endpoints" (developers.openai.com API reference,
+    // Administration overview); the sk-admin- prefix is the one secret scanners and provider-facts.md record.
+    accountKeyPrefixes: [{ prefix: 'sk-admin-', kind: 'admin' }],
     keyPageUrl: 'https://platform.openai.com/api-keys', statusPageUrl: 'https://status.openai.com',
     apiOrigin: 'https://api.openai.com', verify: { path: '/v1/models', auth: 'bearer' },
   },
@@ -54,13 +68,21 @@ export const BUILT_IN_PROVIDERS: readonly ProviderInfo[] = Object.freeze([
     id: 'anthropic', label: 'Anthropic', recommended: false,
     readVars: ['ANTHROPIC_API_KEY'], writeVar: 'ANTHROPIC_API_KEY',
     prefixes: ['sk-ant-api03-', 'sk-ant-'], shape: /^sk-ant-[A-Za-z0-9_-]{20,}$/, shapeHint: 'sk-ant-api03- followed by letters, digits, - and _',
-    keyPageUrl: 'https://console.anthropic.com/settings/keys', statusPageUrl: 'https://status.anthropic.com',
+    // Admin API keys reach only the organization endpoints (platform.claude.com/docs, Admin API overview; the
+    // compliance-api-access page names them "Admin API key (sk-ant-admin01-...)").
+    accountKeyPrefixes: [{ prefix: 'sk-ant-admin', kind: 'admin' }],
+    // The console moved to platform.claude.com (platform.claude.com/docs/en/get-api-key); status.anthropic.com now
+    // redirects to status.claude.com (provider-facts.md, newer findings).
+    keyPageUrl: 'https://platform.claude.com/settings/keys', statusPageUrl: 'https://status.claude.com',
     apiOrigin: 'https://api.anthropic.com', verify: { path: '/v1/models', auth: 'x-api-key', headers: { 'anthropic-version': '2023-06-01' } },
   },
   {
     id: 'google', label: 'Google Gemini', recommended: false,
     readVars: ['GOOGLE_API_KEY', 'GEMINI_API_KEY'], writeVar: 'GOOGLE_API_KEY',
-    prefixes: ['AIza'], shape: /^AIza[0-9A-Za-z_-]{35}$/, shapeHint: 'AIza followed by 35 characters',
+    // AI Studio now creates "auth keys" bound to a service account, which need not start with AIza
+    // (ai.google.dev/gemini-api/docs/api-key); they start AQ. (Kilo-Org/kilocode#12162, discuss.ai.google.dev threads).
+    prefixes: ['AIza', 'AQ.'], shape: /^(?:AIza[0-9A-Za-z_-]{35}|AQ\.[0-9A-Za-z_-]{20,})$/,
+    shapeHint: 'AIza followed by 35 characters, or an auth key starting AQ.',
     keyPageUrl: 'https://aistudio.google.com/apikey', statusPageUrl: 'https://aistudio.google.com/status',
     apiOrigin: 'https://generativelanguage.googleapis.com', verify: { path: '/v1beta/models', auth: 'x-goog-api-key' },
   },
@@ -81,8 +103,12 @@ export const BUILT_IN_PROVIDERS: readonly ProviderInfo[] = Object.freeze([
   {
     id: 'eden_ai', label: 'Eden AI', recommended: false,
     readVars: ['EDEN_AI_API_KEY', 'ROUNDTABLE_EDEN_AI_API_KEY'], writeVar: 'ROUNDTABLE_EDEN_AI_API_KEY',
-    prefixes: ['sk-eden-', 'eyJ'], shapeHint: 'sk-eden-… or an older eyJ… token',
-    keyPageUrl: 'https://app.edenai.run',
+    // Inference keys start sk-eden-, management keys mgmt-eden- and reach only /v3/manage (edenai/edenai-skill,
+    // references/account-and-governance.md); older tokens are JWTs (eyJ…, the docs' own example).
+    prefixes: ['sk-eden-', 'mgmt-eden-', 'eyJ'], shapeHint: 'sk-eden-… or an older eyJ… token',
+    accountKeyPrefixes: [{ prefix: 'mgmt-eden-', kind: 'management' }],
+    // The status page the docs' navigation links to (provider-facts.md, newer findings).
+    keyPageUrl: 'https://app.edenai.run', statusPageUrl: 'https://app-edenai.instatus.com',
     apiOrigin: 'https://api.edenai.run', verify: { path: '/v2/cost_management/credits/', auth: 'bearer' },
   },
 ] satisfies ProviderInfo[]);

@@ -2,6 +2,7 @@
 import type { ProviderInfo } from './catalog';
 import { BUILT_IN_PROVIDERS } from './catalog';
 import { InputError } from './errors';
+import { accountKeyPrefix, accountKeySentence, inferencePrefixes } from './keyKind';
 
 export class KeyFormatError extends InputError {
   override name = 'KeyFormatError';
@@ -77,12 +78,15 @@ export function checkKeyFor(provider: ProviderInfo, input: string, providers: re
   const own = provider.prefixes.filter((prefix) => key.startsWith(prefix)).sort((a, b) => b.length - a.length)[0];
   const best = matchPrefix(key, providers);
   let looksLike: ProviderInfo | undefined;
-  if (best && best.provider.id !== provider.id && (!own || best.prefix.length > own.length)) {
-    looksLike = best.provider;
-    warnings.push(`This looks like ${article(best.provider.label)} ${best.provider.label} key (it starts with ${best.prefix}); save it under ${best.provider.label} instead?`);
+  if (best && best.provider.id !== provider.id && (!own || best.prefix.length > own.length)) looksLike = best.provider;
+  // An admin or management key comes first: the settings show only the first warning, and this one matters most.
+  const account = accountKeyPrefix(looksLike ?? provider, key);
+  if (account) warnings.push(accountKeySentence(looksLike ?? provider, account, looksLike !== undefined));
+  if (looksLike) {
+    warnings.push(`This looks like ${article(looksLike.label)} ${looksLike.label} key (it starts with ${best!.prefix}); save it under ${looksLike.label} instead?`);
   } else if (provider.prefixes.length > 0 && !own) {
-    warnings.push(`${provider.label} keys usually start with ${provider.prefixes.join(' or ')}.`);
-  } else if (provider.shape && !provider.shape.test(key)) {
+    warnings.push(`${provider.label} keys usually start with ${inferencePrefixes(provider).join(' or ')}.`);
+  } else if (!account && provider.shape && !provider.shape.test(key)) {
     warnings.push(`This key does not have the usual ${provider.label} shape (${provider.shapeHint ?? 'unknown'}); check that it is complete.`);
   }
   return { key, warnings, looksLike };

@@ -33,7 +33,7 @@ const ANTHROPIC_RATE_HEADERS = {
 
 function valid(provider: Id): Answer {
   switch (provider) {
-    case 'openrouter': return { status: 200, body: { data: { label: 'sk-or-v1-au7...890', limit: 100, limit_remaining: 74.5, limit_reset: 'monthly', usage: 25.5, usage_daily: 25.5, is_free_tier: false, is_management_key: false, expires_at: null, rate_limit: { requests: 1000, interval: '1h' } } } };
+    case 'openrouter': return { status: 200, body: { data: { label: 'sk-or-v1-au7...890', limit: 100, limit_remaining: 74.5, limit_reset: 'monthly', usage: 25.5, usage_daily: 25.5, usage_weekly: 25.5, usage_monthly: 25.5, is_free_tier: false, is_management_key: false, is_provisioning_key: false, expires_at: null, rate_limit: { requests: 1000, interval: '1h' } } } };
     case 'openai': return { status: 200, body: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1686935002, owned_by: 'system' }] }, headers: OPENAI_RATE_HEADERS };
     case 'anthropic': return { status: 200, body: { data: [{ type: 'model', id: 'claude-opus-4-6', display_name: 'Claude Opus 4.6', created_at: '2026-02-04T00:00:00Z' }], has_more: false, first_id: 'claude-opus-4-6', last_id: 'claude-opus-4-6' }, headers: ANTHROPIC_RATE_HEADERS };
     case 'google': return { status: 200, body: { models: [{ name: 'models/gemini-2.0-flash', version: '2.0', displayName: 'Gemini 2.0 Flash', supportedGenerationMethods: ['generateContent', 'countTokens'] }], nextPageToken: 'x' } };
@@ -71,12 +71,102 @@ function noCredit(provider: Id): Answer {
   }
 }
 
+const GOOGLE_RPC = 'type.googleapis.com/google.rpc.';
+const GEMINI_QUOTA_HELP = { '@type': `${GOOGLE_RPC}Help`, links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] };
+
+/**
+ * Gemini's ordinary 429, as it reads today: "You exceeded your current quota…" even for a per-minute limit, with a
+ * QuotaFailure and a RetryInfo (RooCodeInc/Roo-Code#3883; google-gemini/gemini-cli#8414, #4656).
+ */
+function geminiQuota(quotaId: string, retryDelay?: string): unknown {
+  return {
+    error: {
+      code: 429, message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.', status: 'RESOURCE_EXHAUSTED',
+      details: [
+        { '@type': `${GOOGLE_RPC}QuotaFailure`, violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count', quotaId, quotaDimensions: { location: 'global', model: 'gemini-2.5-flash' }, quotaValue: '250000' }] },
+        GEMINI_QUOTA_HELP,
+        ...(retryDelay ? [{ '@type': `${GOOGLE_RPC}RetryInfo`, retryDelay }] : []),
+      ],
+    },
+  };
+}
+
 function rateLimited(provider: Id, retryAfter: Record<string, string>): Answer {
-  if (provider === 'google') {
-    return { status: 429, headers: retryAfter, body: { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '41s' }] } } };
-  }
+  if (provider === 'google') return { status: 429, headers: retryAfter, body: geminiQuota('GenerateContentInputTokensPerModelPerMinute-FreeTier', '26s') };
   if (provider === 'anthropic') return { status: 429, headers: { ...ANTHROPIC_RATE_HEADERS, 'anthropic-ratelimit-requests-remaining': '0', ...retryAfter }, body: { type: 'error', error: { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit.' } } };
   return { status: 429, headers: { ...OPENAI_RATE_HEADERS, 'x-ratelimit-remaining-requests': '0', ...retryAfter }, body: { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } } };
+}
+
+const GEMINI_ERROR_INFO = { '@type': `${GOOGLE_RPC}ErrorInfo`, domain: 'googleapis.com' };
+const OPENAI_MISSING_SCOPES = "You have insufficient permissions for this operation. Missing scopes: api.model.read. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.";
+
+/** What providers answer about a key they know but will not (or cannot here) serve, by scenario and provider. */
+const KNOWN_KEY_ANSWERS: Partial<Record<Scenario, Partial<Record<Id, Answer>>>> = {
+  // A restricted key without Models: Read (help.openai.com article 8867743; the body as public fixtures show it).
+  restricted: { openai: { status: 401, body: { error: { message: OPENAI_MISSING_SCOPES, type: 'invalid_request_error', param: null, code: null } } } },
+  restricted403: {
+    openai: { status: 403, body: { error: { message: OPENAI_MISSING_SCOPES, type: 'invalid_request_error', param: null, code: null } } },
+    // A token without the right to read the account's credits (3P); Eden AI's error shape (edenai/docs openapi).
+    eden_ai: { status: 403, body: { error: { type: 'permission_denied', message: 'You do not have permission to perform this action.' } } },
+  },
+  expired: {
+    google: {
+      status: 400, body: {
+        error: {
+          code: 400, message: 'API key expired. Please renew the API key.', status: 'INVALID_ARGUMENT', details: [
+            { ...GEMINI_ERROR_INFO, reason: 'API_KEY_INVALID', metadata: { service: 'generativelanguage.googleapis.com' } },
+            { '@type': `${GOOGLE_RPC}LocalizedMessage`, locale: 'en-US', message: 'API key expired. Please renew the API key.' },
+          ],
+        },
+      },
+    },
+  },
+  region: {
+    openai: { status: 403, body: { error: { code: 'unsupported_country_region_territory', message: 'Country, region, or territory not supported', param: null, type: 'request_forbidden' } } },
+    anthropic: { status: 403, body: { error: { type: 'forbidden', message: 'Request not allowed' } } },
+    google: { status: 400, body: { error: { code: 400, message: 'User location is not supported for the API use.', status: 'FAILED_PRECONDITION' } } },
+  },
+  // The error-codes guide names the sentence; the shape is OpenAI's usual one.
+  ipdenied: { openai: { status: 401, body: { error: { message: 'IP not authorized', type: 'invalid_request_error', param: null, code: null } } } },
+  referrer: {
+    google: {
+      status: 403, body: {
+        error: {
+          code: 403, message: 'Requests from referer <empty> are blocked.', status: 'PERMISSION_DENIED',
+          details: [{ ...GEMINI_ERROR_INFO, reason: 'API_KEY_HTTP_REFERRER_BLOCKED', metadata: { consumer: 'projects/177838813423', service: 'generativelanguage.googleapis.com' } }],
+        },
+      },
+    },
+  },
+  serviceblocked: {
+    google: {
+      status: 403, body: {
+        error: {
+          code: 403, message: 'Requests to this API generativelanguage.googleapis.com method google.ai.generativelanguage.v1beta.ModelService.ListModels are blocked.', status: 'PERMISSION_DENIED',
+          details: [{ ...GEMINI_ERROR_INFO, reason: 'API_KEY_SERVICE_BLOCKED', metadata: { consumer: 'projects/177838813423', service: 'generativelanguage.googleapis.com', apiName: 'generativelanguage.googleapis.com', methodName: 'google.ai.generativelanguage.v1beta.ModelService.ListModels' } }],
+        },
+      },
+    },
+  },
+  leaked: { google: { status: 403, body: { error: { code: 403, message: 'Your API key was reported as leaked. Please use another API key.', status: 'PERMISSION_DENIED' } } } },
+  forbidden: { openrouter: { status: 403, body: { error: { code: 403, message: 'Forbidden' } } } },
+  management: {
+    openrouter: { status: 200, body: { data: { label: 'Provisioning key', limit: null, limit_remaining: null, limit_reset: null, usage: 0, usage_daily: 0, usage_weekly: 0, usage_monthly: 0, is_free_tier: false, is_management_key: true, is_provisioning_key: true, expires_at: null } } },
+  },
+  nolimit: {
+    openrouter: { status: 200, body: { data: { label: 'sk-or-v1-0a1...f9e', limit: null, limit_remaining: null, limit_reset: null, usage: 12.5, usage_daily: 0.75, usage_weekly: 3.25, usage_monthly: 12.5, byok_usage: 0, include_byok_in_limit: false, is_free_tier: false, is_management_key: false, is_provisioning_key: false, expires_at: '2027-12-31T23:59:59Z' } } },
+  },
+  quota: { google: { status: 429, body: geminiQuota('GenerateContentInputTokensPerModelPerMinute-FreeTier', '37s') } },
+  quotaday: { google: { status: 429, body: geminiQuota('GenerateContentInputTokensPerModelPerDay-FreeTier') } },
+  // The same shape with a quota that has no time window: built for the rule, not copied from a capture.
+  quotacap: { google: { status: 429, body: geminiQuota('GenerateContentPaidTierSpendCap') } },
+  // The 403 Eden AI documents for a request without a Bearer token (docs.edenai.co response handling); DRF's wording.
+  noauth: { eden_ai: { status: 403, body: { detail: 'Authentication credentials were not provided.' } } },
+};
+
+/** A provider that repeats the key in its error, `offset` characters into the sentence. */
+function echo(shown: string, offset: number): Answer {
+  return { status: 401, body: { error: { message: `${'words '.repeat(Math.ceil(offset / 6)).slice(0, offset)}The key ${shown} is not valid for this project.` } } };
 }
 
 export class FakeProviderServer {
@@ -119,12 +209,14 @@ export class FakeProviderServer {
     const key = keyOf(id, request);
     if (!key) return this.send(response, { status: 401, body: { error: { message: 'No auth credentials found', code: 401 } } });
     if (id === 'anthropic' && request.headers['anthropic-version'] !== '2023-06-01') return this.send(response, { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version header is required' } } });
-    const { scenario, latencyMs } = scenarioOf(key);
+    const { scenario, latencyMs, echoOffset } = scenarioOf(key);
     if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    await this.answer(id, scenario, key, response);
+    await this.answer(id, scenario, key, response, echoOffset);
   }
 
-  private async answer(id: Id, scenario: Scenario | undefined, key: string, response: ServerResponse): Promise<void> {
+  private async answer(id: Id, scenario: Scenario | undefined, key: string, response: ServerResponse, echoOffset: number): Promise<void> {
+    const known = scenario ? KNOWN_KEY_ANSWERS[scenario]?.[id] : undefined;
+    if (known) return this.send(response, known);
     switch (scenario) {
       case 'valid': return this.send(response, valid(id));
       case 'nocredit': return this.send(response, noCredit(id));
@@ -137,13 +229,17 @@ export class FakeProviderServer {
       case 'e503': return this.send(response, { status: 503, body: { error: { message: 'Service overloaded' } }, headers: { 'retry-after': '3' } });
       case 'e402': return this.send(response, { status: 402, body: { error: { message: 'Payment required' } } });
       case 'redirect': return this.send(response, { status: 302, body: {}, headers: { location: 'https://example.invalid/login' } });
-      case 'echo': return this.send(response, { status: 401, body: { error: { message: `The key ${key} is not valid for this project.` } } });
+      case 'echo': return this.send(response, echo(key, echoOffset));
+      case 'echolower': return this.send(response, echo(key.toLowerCase(), echoOffset));
       case 'html':
         response.writeHead(200, { 'content-type': 'text/html' });
         return void response.end('<!doctype html><html><body><h1>Welcome to our captive portal</h1></body></html>');
       case 'badjson':
         response.writeHead(200, { 'content-type': 'application/json' });
         return void response.end('{"data": [ {"id": "model-1", ');
+      case 'deepjson':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        return void response.end(`${'['.repeat(300_000)}${']'.repeat(300_000)}`);
       case 'huge': {
         response.writeHead(200, { 'content-type': 'application/json' });
         const chunk = Buffer.alloc(64 * 1024, 0x20);

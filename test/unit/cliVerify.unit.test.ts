@@ -32,8 +32,24 @@ describe('crucible-keys verify', () => {
     assert.equal(run.code, 0, run.stderr);
     const results = JSON.parse(run.stdout);
     assert.deepEqual(results.map((r: { provider: string; verdict: string; httpStatus: number }) => [r.provider, r.verdict, r.httpStatus]), [['openrouter', 'valid', 200], ['deepseek', 'valid', 200]]);
-    assert.deepEqual(Object.keys(results[0]).sort(), ['credits', 'httpStatus', 'latencyMs', 'message', 'provider', 'verdict']);
+    assert.deepEqual(Object.keys(results[0]).sort(), ['credits', 'httpStatus', 'key', 'latencyMs', 'message', 'provider', 'verdict']);
     for (const key of Object.values(keys)) assert.ok(!run.stdout.includes(key) && !run.stderr.includes(key));
+  });
+
+  it('prints the note, the day\'s and month\'s usage and the key kind; a management or admin key exits 1', async () => {
+    const keys = { OPENROUTER_API_KEY: fakeKey('openrouter', 'nolimit'), OPENAI_API_KEY: fakeKey('openai', 'admin') };
+    const json = await verify(['--json', '--env-file', '/nonexistent/.env'], keys);
+    assert.equal(json.code, 1, json.stderr);
+    const [openrouter, openai] = JSON.parse(json.stdout);
+    assert.equal(openrouter.verdict, 'valid');
+    assert.equal(openrouter.note, 'no key limit: the account balance is not visible with this key');
+    assert.deepEqual(openrouter.credits, { currency: 'USD', scope: 'key', usage: 12.5, usageDaily: 0.75, usageWeekly: 3.25, usageMonthly: 12.5 });
+    assert.equal(openrouter.key.kind, 'inference');
+    assert.deepEqual([openai.verdict, openai.httpStatus, openai.key], ['rejected', null, { kind: 'admin' }]);
+    const text = await verify(['--env-file', '/nonexistent/.env'], keys);
+    assert.match(text.stdout, /openrouter\s+valid\s+200 .* The key is valid\. It has no key limit\. \(no key limit: the account balance is not visible with this key\) Usage today \$0\.75, this month \$12\.50\./);
+    assert.match(text.stdout, /openai\s+rejected\s+- .*OPENAI_API_KEY=sk-admin-…\S+ +This is an admin key for OpenAI/);
+    for (const key of Object.values(keys)) assert.ok(!json.stdout.includes(key) && !text.stdout.includes(key) && !text.stderr.includes(key));
   });
 
   it('reads keys from .env under Crucible\'s names and exits 1 when one is rejected or out of credit', async () => {

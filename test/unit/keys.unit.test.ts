@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BUILT_IN_PROVIDERS, CatalogError, ProviderCatalog } from '../../src/core/catalog';
 import { findProviderKeys, providerEnvUpdates } from '../../src/core/crucibleEnv';
 import { checkKeyFor, KeyFormatError, maskKey, normalizeKey } from '../../src/core/keyFormat';
+import { keyKind } from '../../src/core/keyKind';
 import { CRUCIBLE_DEV_DEFAULT_PASSPHRASE, generatePassphrase, judgePassphrase } from '../../src/core/passphrase';
 
 const catalog = new ProviderCatalog();
@@ -53,6 +54,16 @@ describe('provider catalog', () => {
       assert.match(provider.keyPageUrl, /^https:\/\//);
       assert.match(provider.apiOrigin, /^https:\/\//);
       assert.ok(provider.verify, provider.id);
+    }
+  });
+
+  it('links to the current key and status pages', () => {
+    assert.equal(catalog.require('anthropic').keyPageUrl, 'https://platform.claude.com/settings/keys');
+    assert.equal(catalog.require('anthropic').statusPageUrl, 'https://status.claude.com');
+    assert.equal(catalog.require('eden_ai').statusPageUrl, 'https://app-edenai.instatus.com');
+    for (const provider of BUILT_IN_PROVIDERS) {
+      // An account-key prefix is always one of the provider's own, or (Anthropic's) under one, so masking and "looks like" see it.
+      for (const entry of provider.accountKeyPrefixes ?? []) assert.ok(provider.prefixes.some((prefix) => entry.prefix.startsWith(prefix)), `${provider.id} ${entry.prefix}`);
     }
   });
 
@@ -169,6 +180,35 @@ describe('key normalisation and masking', () => {
     assert.deepEqual(checkKeyFor(catalog.require('openrouter'), OPENROUTER_KEY).warnings, []);
     assert.deepEqual(checkKeyFor(catalog.require('deepseek'), 'sk-0123456789abcdef0123456789abcdef').warnings, []);
     assert.match(checkKeyFor(catalog.require('openrouter'), 'sk-or-v1-short').warnings[0], /usual OpenRouter shape/);
+  });
+
+  it('warns before saving an admin or management key, first, and names what Crucible needs instead', () => {
+    const cases: [string, string, RegExp][] = [
+      ['openai', 'sk-admin-' + 'A1b2'.repeat(12), /^This is an admin key for OpenAI \(it starts with sk-admin-\), which cannot call the model APIs; Crucible needs an inference key\.$/],
+      ['anthropic', 'sk-ant-admin01-' + 'x_Y-'.repeat(23) + 'AA', /^This is an admin key for Anthropic \(it starts with sk-ant-admin\)/],
+      ['eden_ai', 'mgmt-eden-' + 'k3y'.repeat(12), /^This is a management key for Eden AI \(it starts with mgmt-eden-\)/],
+      ['anthropic', 'sk-admin-' + 'A1b2'.repeat(12), /^This looks like an admin key for OpenAI/],
+    ];
+    for (const [id, key, pattern] of cases) {
+      const check = checkKeyFor(catalog.require(id), key);
+      assert.match(check.warnings[0], pattern);
+      assert.ok(check.warnings.every((warning) => !warning.includes(key.slice(-12))), 'a warning shows the key');
+    }
+    assert.match(checkKeyFor(catalog.require('anthropic'), 'sk-admin-' + 'A1b2'.repeat(12)).warnings[1], /looks like an OpenAI key/);
+    assert.equal(keyKind(catalog.require('openai'), 'sk-admin-abc'), 'admin');
+    assert.equal(keyKind(catalog.require('eden_ai'), 'mgmt-eden-abc'), 'management');
+    assert.equal(keyKind(catalog.require('openai'), 'sk-proj-abc'), 'inference');
+    assert.equal(keyKind(catalog.require('openrouter'), OPENROUTER_KEY), 'inference', 'OpenRouter management keys share the prefix; only the check tells');
+  });
+
+  it('accepts Google auth keys and Eden AI sk-eden- keys without a warning, and lists only inference prefixes', () => {
+    assert.deepEqual(checkKeyFor(catalog.require('google'), 'AQ.Ab8RN6' + 'x-Y_z0'.repeat(8)).warnings, []);
+    assert.deepEqual(checkKeyFor(catalog.require('google'), 'AIzaSy' + 'A'.repeat(33)).warnings, []);
+    assert.deepEqual(checkKeyFor(catalog.require('eden_ai'), 'sk-eden-' + 'abc123'.repeat(6)).warnings, []);
+    assert.match(checkKeyFor(catalog.require('google'), 'AIzaShort').warnings[0], /usual Google Gemini shape \(AIza followed by 35 characters, or an auth key starting AQ\.\)/);
+    assert.equal(checkKeyFor(catalog.require('eden_ai'), 'plain-token-value').warnings[0], 'Eden AI keys usually start with sk-eden- or eyJ.');
+    assert.equal(checkKeyFor(catalog.require('openai'), 'plain-token-value').warnings[0], 'OpenAI keys usually start with sk-proj- or sk-svcacct- or sk-.');
+    assert.equal(maskKey('AQ.Ab8RN6' + 'x-Y_z0'.repeat(8)), 'AQ.…Y_z0');
   });
 
   it('masks to the known prefix and the last 4 characters at most', () => {

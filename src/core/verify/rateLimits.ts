@@ -23,17 +23,6 @@ export function retryAfterSeconds(headers: HeaderBag, nowMs: number): number | u
   return Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
-/** Google puts the delay in the body: error.details[].retryDelay such as "41s". */
-export function googleRetryDelaySeconds(body: unknown): number | undefined {
-  const details = (body as { error?: { details?: { retryDelay?: unknown }[] } })?.error?.details;
-  if (!Array.isArray(details)) return undefined;
-  for (const detail of details) {
-    const match = typeof detail?.retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(detail.retryDelay) : null;
-    if (match) return Math.ceil(Number(match[1]));
-  }
-  return undefined;
-}
-
 function numberOf(headers: HeaderBag, ...names: string[]): number | undefined {
   for (const name of names) {
     const value = header(headers, name);

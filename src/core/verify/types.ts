@@ -1,5 +1,5 @@
 // The verification vocabulary. Verdict names are a stable interface (CLI JSON output, extension state).
-import type { ProviderId } from '../catalog';
+import type { KeyKind, ProviderId } from '../catalog';
 
 export const VERDICTS = ['valid', 'rejected', 'no_credit', 'rate_limited', 'unreachable', 'provider_error', 'unverifiable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -10,6 +10,14 @@ export interface Credits {
   /** The key's or account's spending cap, when there is one. */
   limit?: number;
   usage?: number;
+  /** Spent today, this week and this month (UTC), when the provider says (OpenRouter). */
+  usageDaily?: number;
+  usageWeekly?: number;
+  usageMonthly?: number;
+  /** How often the key's limit resets, as the provider wrote it ("daily", "weekly", "monthly"). */
+  limitReset?: string;
+  /** Whose money these are: the key's own cap (OpenRouter), or the whole account's balance. */
+  scope?: 'key' | 'account';
   currency: string;
   /** Per-currency balances, for providers that report several (DeepSeek). */
   balances?: { currency: string; total: number; granted?: number; toppedUp?: number }[];
@@ -17,6 +25,8 @@ export interface Credits {
 
 export interface KeyMetadata {
   label?: string;
+  /** Inference, or an admin or management key that cannot call the models (from its prefix, or as the provider says). */
+  kind?: KeyKind;
   isFreeTier?: boolean;
   blocked?: boolean;
   disabled?: boolean;
@@ -44,6 +54,8 @@ export interface VerifyResult {
   checkedAt: string;
   /** A short sentence for people; provider text in it has been through the redactor. */
   message: string;
+  /** A caveat that goes with the verdict, e.g. "restricted key: it cannot list models; chat may still work". */
+  note?: string;
   credits?: Credits;
   rateLimit?: RateLimitInfo;
   retryAfterSeconds?: number;

@@ -6,13 +6,16 @@ import { InputError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import type { Redactor } from '../redact';
-import { classifyResponse } from './classify';
+import { classifyKey, classifyResponse, type ProviderResponse } from './classify';
+import { checkUrlFor } from './endpoints';
 import { proxyFor, type ProxySettings } from './proxyRoute';
 import { readRateLimits } from './rateLimits';
 import type { VerifyResult } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Longest message shown for one check; longer ones are cut after redaction, never through a mask. */
+export const MAX_MESSAGE_CHARS = 300;
 
 export type { ProxySettings } from './proxyRoute';
 
@@ -90,11 +93,7 @@ export class KeyVerifier {
 
   /** The URL checked for a provider: the override (or the provider's origin) plus the documented path. */
   urlFor(provider: ProviderInfo): string {
-    const overrides = this.options.baseUrls ?? {};
-    const bare = provider.id.replace(/^custom:/, '');
-    // Object.hasOwn: a provider id such as "constructor" must never reach Object.prototype.
-    const base = Object.hasOwn(overrides, provider.id) ? overrides[provider.id] : Object.hasOwn(overrides, bare) ? overrides[bare] : provider.apiOrigin;
-    return base.replace(/\/+$/, '') + (provider.verify?.path ?? '');
+    return checkUrlFor(provider, this.options.baseUrls);
   }
 
   /** Checks one key. Rejects only when `signal` aborts; every other failure is a verdict. */
@@ -104,7 +103,8 @@ export class KeyVerifier {
     const finish = (partial: Omit<VerifyResult, 'provider' | 'latencyMs' | 'checkedAt'>): VerifyResult => {
       const result: VerifyResult = {
         provider: provider.id, ...partial,
-        message: this.options.redactor.redact(partial.message),
+        message: this.options.redactor.redactAndTruncate(partial.message, MAX_MESSAGE_CHARS),
+        ...(partial.note ? { note: this.options.redactor.redactAndTruncate(partial.note, MAX_MESSAGE_CHARS) } : {}),
         latencyMs: Math.round(performance.now() - started),
         checkedAt: new Date(this.clock.now()).toISOString(),
       };
@@ -113,13 +113,16 @@ export class KeyVerifier {
     };
     try {
       if (!provider.verify) return finish({ verdict: 'unverifiable', message: `${provider.label} has no check configured.` });
+      // An admin or management key is known by its prefix: it is not sent anywhere for a check it cannot pass.
+      const byPrefix = classifyKey(provider, key);
+      if (byPrefix) return finish(byPrefix);
       const url = this.urlFor(provider);
       const deadline = AbortSignal.timeout(this.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
       for (let attempt = 1; ; attempt++) {
         try {
           const response = await this.get(url, this.headersFor(provider, key), combined);
-          const classification = classifyResponse(provider, response, this.clock.now());
+          const classification = classifyResponse(provider, redactAnswer(response, this.options.redactor), this.clock.now());
           return finish({ ...classification, httpStatus: response.status, rateLimit: readRateLimits(response.headers) });
         } catch (error) {
           if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
@@ -212,6 +215,24 @@ export class KeyVerifier {
     }
     return { status: response.statusCode, headers: response.headers, json, text };
   }
+}
+
+/** Deeper than any documented body; what lies below is dropped, so a hostile nesting cannot exhaust the stack. */
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * The answer with every held key and credential shape masked, string by string, before the classifier reads it:
+ * nothing it does afterwards (stripping tags, picking a field) can then split a key so that the redactor misses it.
+ */
+function redactAnswer(response: ProviderResponse, redactor: Redactor): ProviderResponse {
+  const strings = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return redactor.redact(value);
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= MAX_JSON_DEPTH) return undefined;
+    if (Array.isArray(value)) return value.map((item) => strings(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, strings(item, depth + 1)]));
+  };
+  return { ...response, text: redactor.redact(response.text), json: strings(response.json, 0) };
 }
 
 function checkBaseUrl(id: string, url: string): void {
