@@ -1,10 +1,15 @@
-// Verification through an explicit HTTP proxy (a real one on 127.0.0.1), and NO_PROXY bypassing it.
+// Verification through an explicit HTTP proxy (a real one on 127.0.0.1), http.noProxy and NO_PROXY bypassing it, and
+// http.proxyStrictSSL = false relaxing certificate checks only through the proxy (a real self-signed TLS server).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import * as path from 'node:path';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProviderCatalog } from '../../src/core/catalog';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
+import { bypassesProxy, proxyFor } from '../../src/core/verify/proxyRoute';
 import { KeyVerifier, type ProxySettings } from '../../src/core/verify/verifier';
 import { fakeKey } from '../fakeProviders/keys';
 import { FakeProviderServer } from '../fakeProviders/server';
@@ -40,9 +45,23 @@ function startProxy(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function verifyVia(proxySettings: ProxySettings) {
+let tls: TlsServer;
+let tlsUrl: string;
+
+/** An OpenAI-like /v1/models on https://127.0.0.1 with a self-signed certificate no CA vouches for. */
+function startSelfSignedProvider(): Promise<TlsServer> {
+  const dir = path.join(__dirname, '..', 'fixtures', 'tls');
+  const server = createTlsServer({ key: readFileSync(path.join(dir, 'self-signed.key')), cert: readFileSync(path.join(dir, 'self-signed.crt')) }, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ object: 'list', data: [{ id: 'm', object: 'model' }] }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function verifyVia(proxySettings: ProxySettings, options: { strictSsl?: boolean; baseUrl?: string } = {}) {
   const redactor = new Redactor();
-  const verifier = new KeyVerifier({ logger: new RedactingLogger({ write: () => undefined }, redactor), redactor, baseUrls: providers.baseUrls(), proxy: proxySettings, timeoutMs: 3000 });
+  const baseUrls = options.baseUrl ? { openai: options.baseUrl } : providers.baseUrls();
+  const verifier = new KeyVerifier({ logger: new RedactingLogger({ write: () => undefined }, redactor), redactor, baseUrls, proxy: proxySettings, timeoutMs: 3000, strictSsl: options.strictSsl });
   try {
     return await verifier.verify(new ProviderCatalog().require('openai'), fakeKey('openai', 'valid'));
   } finally {
@@ -55,10 +74,14 @@ describe('proxies', () => {
     await providers.start();
     proxy = await startProxy();
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    tls = await startSelfSignedProvider();
+    tlsUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
   });
   after(async () => {
     await providers.stop();
     await new Promise((resolve) => proxy.close(resolve));
+    tls.closeAllConnections();
+    await new Promise((resolve) => tls.close(resolve));
   });
 
   it('goes through an explicit proxy (VS Code http.proxy)', async () => {
@@ -75,6 +98,51 @@ describe('proxies', () => {
     seen.length = 0;
     assert.equal((await verifyVia({ kind: 'env', httpProxy: proxyUrl, httpsProxy: proxyUrl, noProxy: '127.0.0.1' })).verdict, 'valid');
     assert.deepEqual(seen, []);
+  });
+
+  it('honours http.noProxy with an explicit proxy: listed hosts go direct, others through the proxy', async () => {
+    seen.length = 0;
+    assert.equal((await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: 'localhost,127.0.0.1' })).verdict, 'valid');
+    assert.deepEqual(seen, [], 'the proxy saw a request for a host on http.noProxy');
+    assert.equal((await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: 'example.com,.internal' })).verdict, 'valid');
+    assert.equal(seen.length, 1, 'a host not on the list still goes through the proxy');
+  });
+
+  it('applies proxyStrictSSL = false only through the proxy: a direct connection always checks the certificate', async () => {
+    seen.length = 0;
+    const throughProxy = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: false, baseUrl: tlsUrl });
+    assert.equal(throughProxy.verdict, 'valid', throughProxy.message);
+    assert.ok(seen.some((line) => line.startsWith('CONNECT')), 'it went through the proxy');
+    const strictThroughProxy = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: true, baseUrl: tlsUrl });
+    assert.equal(strictThroughProxy.verdict, 'unreachable');
+    assert.match(strictThroughProxy.message, /secure connection failed/);
+    const bypassed = await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: '127.0.0.1' }, { strictSsl: false, baseUrl: tlsUrl });
+    assert.equal(bypassed.verdict, 'unreachable', 'a bypassed host must not inherit the relaxed check');
+    const direct = await verifyVia({ kind: 'none' }, { strictSsl: false, baseUrl: tlsUrl });
+    assert.equal(direct.verdict, 'unreachable');
+  });
+
+  it('matches bypass lists the way undici does (exact host, subdomains, ports, "*"), IPv6 literals included', () => {
+    const cases: [string, string, boolean][] = [
+      ['https://api.openai.com/v1/models', 'openai.com', true],
+      ['https://api.openai.com/v1/models', '.openai.com', true],
+      ['https://api.openai.com/v1/models', '*.openai.com', true],
+      ['https://notopenai.com/', 'openai.com', false],
+      ['https://api.openai.com/', 'api.openai.com:443', true],
+      ['https://api.openai.com/', 'api.openai.com:8443', false],
+      ['http://127.0.0.1:8080/x', '127.0.0.1', true],
+      ['http://127.0.0.1:8080/x', '127.0.0.1:9090', false],
+      ['http://[::1]:8080/x', '::1', true],
+      ['http://[::1]:8080/x', '[::1]:8080', true],
+      ['http://[::1]:8080/x', '[::1]:9', false],
+      ['https://x.example/', '*', true],
+      ['https://x.example/', '', false],
+      ['https://x.example/', 'a.example, b.example  x.example', true],
+    ];
+    for (const [url, list, expected] of cases) assert.equal(bypassesProxy(new URL(url), list), expected, `${url} with "${list}"`);
+    assert.equal(proxyFor(new URL('https://a.example/'), { kind: 'env', httpProxy: 'http://p:1' }), 'http://p:1', 'HTTPS_PROXY falls back to HTTP_PROXY');
+    assert.equal(proxyFor(new URL('http://a.example/'), { kind: 'env', httpsProxy: 'http://p:1' }), undefined, 'plain http does not use HTTPS_PROXY');
+    assert.equal(proxyFor(new URL('https://a.example/'), { kind: 'none' }), undefined);
   });
 
   it('reports a dead proxy as unreachable, never rejected', async () => {

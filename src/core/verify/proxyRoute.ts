@@ -1,6 +1,7 @@
 // Which proxy, if any, a key check goes through. VS Code's http.proxy comes with http.noProxy, the CLI's
 // HTTPS_PROXY/HTTP_PROXY with NO_PROXY; both bypass lists follow the same rules as undici's EnvHttpProxyAgent
-// (exact host, any subdomain of an entry, an optional :port, a leading "." or "*." ignored, "*" for everything).
+// (exact host, any subdomain of an entry, an optional :port, a leading "." or "*." ignored, "*" for everything), and
+// also read IPv6 literals ("::1", "[::1]:8080"), which undici's parser takes for a host and a port.
 
 export type ProxySettings =
   | { kind: 'none' }
@@ -19,9 +20,10 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   const hostname = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;
   return entries.some((entry) => {
-    const parsed = /^(.+):(\d+)$/.exec(entry);
-    const host = (parsed ? parsed[1] : entry).replace(/^\*?\./, '').replace(/^\[|\]$/g, '').toLowerCase();
-    if (parsed && Number(parsed[2]) !== port) return false;
+    // "[::1]:8080" and "host:8080" carry a port; a bare IPv6 literal such as "::1" does not.
+    const parsed = /^\[(.+)\](?::(\d+))?$/.exec(entry) ?? (entry.split(':').length === 2 ? /^(.+):(\d+)$/.exec(entry) : null);
+    const host = (parsed ? parsed[1] : entry).replace(/^\*?\./, '').toLowerCase();
+    if (parsed?.[2] && Number(parsed[2]) !== port) return false;
     return hostname === host || hostname.endsWith(`.${host}`);
   });
 }
