@@ -73,13 +73,14 @@ function waitHttp(url, timeoutMs) {
 }
 
 /** Starts code-server; returns its URL and a stop() that kills the whole process group and waits for it. */
-export async function startCodeServer(paths, run, { port, smokeTestDriver = false, env = {} } = {}) {
+/** `workspaceTrust`: leave VS Code's workspace trust on, so a folder opens in Restricted Mode until trusted. */
+export async function startCodeServer(paths, run, { port, smokeTestDriver = false, workspaceTrust = false, env = {} } = {}) {
   const chosen = port ?? (await freePort());
   writeFileSync(path.join(run.root, 'config.yaml'), 'auth: none\ncert: false\n');
   const log = openSync(run.log, 'a');
   const args = [paths.codeServerEntry, '--bind-addr', `127.0.0.1:${chosen}`, '--auth', 'none', '--config', path.join(run.root, 'config.yaml'),
     '--user-data-dir', run.userData, '--extensions-dir', run.extensions, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--log', 'info',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', '--log', 'info',
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : [])];
   const child = spawn(paths.node24, args, { detached: true, stdio: ['ignore', log, log], env: { ...hostEnv(paths, run), ...env } });
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -36,3 +36,19 @@ export function createMultiRootWorkspace(dir) {
   writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: 'app' }, { path: 'legacy' }], settings: {} }, null, 2));
   return { workspaceFile, app, legacy };
 }
+
+/**
+ * A downloaded folder that attacks whoever opens it: its own .git/config runs a command (writing `marker`) whenever
+ * git refreshes its index, through core.fsmonitor. Opened untrusted, nothing may run it.
+ */
+export function createHostileRepository(dir, marker) {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q');
+  writeFileSync(path.join(dir, '.gitignore'), '.env\n');
+  writeFileSync(path.join(dir, '.env'), 'API_KEY_ENCRYPTION_KEY=Downloaded-folder-passphrase-0123456789ab\n');
+  writeFileSync(path.join(dir, 'README.md'), 'A folder from the internet.\n');
+  git(dir, 'add', '.gitignore', 'README.md');
+  git(dir, 'commit', '-qm', 'innocent');
+  execFileSync('git', ['config', 'core.fsmonitor', `touch ${JSON.stringify(marker)}; false`], { cwd: dir });
+  return dir;
+}

@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import * as path from 'node:path';
 import { makeRunDir, onShutdown, installExtension, startCodeServer, writeUserSettings } from './codeServer.mjs';
 import { startFakeProviders } from './fakeServer.mjs';
-import { createSampleWorkspace } from './fixtures.mjs';
+import { createHostileRepository, createSampleWorkspace } from './fixtures.mjs';
 import { packageVsix } from './package.mjs';
 import { ensureHost, REPO_ROOT } from './provision.mjs';
 
@@ -19,9 +19,9 @@ function log(message) {
   process.stdout.write(`[ui] ${message}\n`);
 }
 
-function runTests(files, env) {
+function runTests(files, env, name = 'ui') {
   return new Promise((resolve) => {
-    const tap = path.join(evidenceDir, 'ui.tap');
+    const tap = path.join(evidenceDir, `${name}.tap`);
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, TSX_DISABLE_CACHE: '1', ...env } });
     child.on('exit', () => {
       const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
@@ -32,16 +32,18 @@ function runTests(files, env) {
   });
 }
 
-async function main() {
-  rmSync(evidenceDir, { recursive: true, force: true });
-  mkdirSync(evidenceDir, { recursive: true });
-  const paths = await ensureHost();
-  const vsix = await packageVsix();
-  const run = makeRunDir('crucible-keys-ui-');
-  const workspace = createSampleWorkspace(path.join(run.workspace, 'crucible'));
-  cpSync(path.join(workspace, '.env.example'), path.join(workspace, '.env'));
+/** The files that need workspace trust left on (Restricted Mode) run against a server of their own. */
+const RESTRICTED = /\.restricted\.ui\.test\.ts$/;
+
+async function runGroup(paths, vsix, files, { workspaceTrust }) {
+  const run = makeRunDir(workspaceTrust ? 'crucible-keys-ui-restricted-' : 'crucible-keys-ui-');
+  const workspace = workspaceTrust
+    ? createHostileRepository(path.join(run.workspace, 'downloaded'), path.join(run.root, 'fsmonitor-ran'))
+    : createSampleWorkspace(path.join(run.workspace, 'crucible'));
+  if (!workspaceTrust) cpSync(path.join(workspace, '.env.example'), path.join(workspace, '.env'));
   const fake = await startFakeProviders();
-  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000 });
+  // Untrusted folders open in Restricted Mode without the startup dialog, as a person who clicked "No" would see them.
+  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000, ...(workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}) });
   await installExtension(paths, run, vsix);
   let server;
   const cleanup = onShutdown(async () => {
@@ -49,16 +51,29 @@ async function main() {
     await fake.stop();
     if (!keep) rmSync(run.root, { recursive: true, force: true });
   });
-  let summary = { passed: 0, failed: 1 };
   try {
-    server = await startCodeServer(paths, run);
-    log(`code-server at ${server.url}, workspace ${workspace}`);
-    const files = only.length ? only : readdirSync(path.join(REPO_ROOT, 'test', 'ui')).filter((name) => name.endsWith('.ui.test.ts')).sort().map((name) => path.join('test', 'ui', name));
-    summary = await runTests(files, {
-      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir, providerBaseUrls: fake.baseUrls }),
-    });
+    server = await startCodeServer(paths, run, { workspaceTrust });
+    log(`code-server at ${server.url}, workspace ${workspace}${workspaceTrust ? ' (workspace trust on)' : ''}`);
+    return await runTests(files, {
+      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir, providerBaseUrls: fake.baseUrls, marker: path.join(run.root, 'fsmonitor-ran') }),
+    }, workspaceTrust ? 'ui-restricted' : 'ui');
   } finally {
     await cleanup();
+  }
+}
+
+async function main() {
+  rmSync(evidenceDir, { recursive: true, force: true });
+  mkdirSync(evidenceDir, { recursive: true });
+  const paths = await ensureHost();
+  const vsix = await packageVsix();
+  const files = only.length ? only : readdirSync(path.join(REPO_ROOT, 'test', 'ui')).filter((name) => name.endsWith('.ui.test.ts')).sort().map((name) => path.join('test', 'ui', name));
+  const summary = { passed: 0, failed: 0 };
+  for (const [group, workspaceTrust] of [[files.filter((file) => !RESTRICTED.test(file)), false], [files.filter((file) => RESTRICTED.test(file)), true]]) {
+    if (group.length === 0) continue;
+    const result = await runGroup(paths, vsix, group, { workspaceTrust });
+    summary.passed += result.passed;
+    summary.failed += result.failed;
   }
   log(`${summary.passed} passed, ${summary.failed} failed`);
   if (summaryFile) writeFileSync(summaryFile, JSON.stringify(summary));

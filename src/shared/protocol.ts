@@ -18,6 +18,8 @@ export interface PanelProvider {
   writeVar: string;
   keyPrefix?: string;
   credits?: string;
+  /** Spending the provider reports (today, this month) and when the key's limit resets. */
+  usage?: string;
   rateLimit?: string;
   message?: string;
   checkedAgo?: string;

@@ -79,7 +79,7 @@ function providerCard(provider: PanelProvider): HTMLElement {
   };
   input.addEventListener('keydown', (event) => { if (event.key === 'Enter') send(true); });
   const has = provider.status !== 'not_set';
-  const facts = [provider.credits, provider.rateLimit, provider.checkedAgo ? `checked ${provider.checkedAgo}` : undefined, provider.keyAge ? `added ${provider.keyAge}` : undefined, provider.expires ? `expires ${provider.expires}` : undefined].filter(Boolean) as string[];
+  const facts = [provider.credits, provider.usage, provider.rateLimit, provider.checkedAgo ? `checked ${provider.checkedAgo}` : undefined, provider.keyAge ? `added ${provider.keyAge}` : undefined, provider.expires ? `expires ${provider.expires}` : undefined].filter(Boolean) as string[];
   const card = el('section', { class: `card status-${provider.status}`, 'aria-labelledby': `${fieldId}-title`, 'data-provider': provider.id },
     el('header', { class: 'card-header' },
       el('h3', { id: `${fieldId}-title` }, provider.label, provider.recommended ? el('span', { class: 'tag' }, 'recommended') : undefined, provider.custom ? el('span', { class: 'tag' }, 'custom') : undefined),

@@ -64,6 +64,9 @@ describe('keys through the real workbench', () => {
     await workbench!.runCommand('Crucible Keys: Copy Keys to .env File');
     await workbench!.pick('.env');
     await workbench!.acceptQuickPick('Copy to .env');
+    // The write itself is confirmed in a dialog that names the real target and the variables, never a value.
+    const dialog = await workbench!.answerDialog('Write', /Write ROUNDTABLE_OPENROUTER_API_KEY, OPENAI_API_KEY, DEEPSEEK_API_KEY to .*\.env\?/);
+    for (const key of Object.values(KEYS)) assert.ok(!dialog.includes(key), 'a key is shown in the dialog');
     await workbench!.notification(/Wrote .* to \.env/);
     const after = readFileSync(file, 'utf8');
     const expected = before.replace('ROUNDTABLE_OPENROUTER_API_KEY=\n', `ROUNDTABLE_OPENROUTER_API_KEY=${KEYS.OpenRouter}\n`)

@@ -10,7 +10,7 @@ import type { WorkspaceEnv } from '../env/workspaceEnv';
 import type { ProjectPassphraseView } from '../encryption/projectPassphrases';
 import type { Settings } from '../settings';
 import { describeVault, type KeyState } from '../state/keyState';
-import { formatCredits, STATUS_LABEL, timeAgo } from '../state/presentation';
+import { formatCredits, formatUsage, STATUS_LABEL, timeAgo } from '../state/presentation';
 
 export class PanelStateBuilder {
   constructor(private readonly state: KeyState, private readonly workspaceEnv: WorkspaceEnv, private readonly settings: Settings, private readonly clock: Clock) {}
@@ -42,9 +42,9 @@ export class PanelStateBuilder {
         return {
           id: view.id, label: view.label, recommended: view.recommended, custom: view.custom, status: view.status,
           statusLabel: view.verifying ? 'checking…' : STATUS_LABEL[view.status], verifying: view.verifying, masked: view.masked, writeVar: view.writeVar,
-          keyPrefix: catalog.get(view.id)?.prefixes[0], credits: formatCredits(view),
+          keyPrefix: catalog.get(view.id)?.prefixes[0], credits: formatCredits(view, true),
           rateLimit: rate && rate.requestsRemaining !== undefined ? `${rate.requestsRemaining}${rate.requestsLimit !== undefined ? `/${rate.requestsLimit}` : ''} requests left` : undefined,
-          message: result?.message, checkedAgo: timeAgo(result?.checkedAt, now), keyAge: view.addedAt ? timeAgo(view.addedAt, now) : undefined, expires: result?.key?.expiresAt?.slice(0, 10),
+          message: result ? [result.message, result.note].filter(Boolean).join(' ') : undefined, usage: formatUsage(view), checkedAgo: timeAgo(result?.checkedAt, now), keyAge: view.addedAt ? timeAgo(view.addedAt, now) : undefined, expires: result?.key?.expiresAt?.slice(0, 10),
           hasStatusPage: !!view.statusPageUrl, verifiable: view.verifiable,
           ...(view.insecureOrigin ? { warning: `Checks send this key in clear text to ${view.insecureOrigin}.` } : {}),
         };

@@ -33,11 +33,27 @@ export function timeAgo(iso: string | undefined, now: number): string | undefine
   return `${Math.round(hours / 24)} days ago`;
 }
 
-export function formatCredits(view: ProviderView): string | undefined {
+function money(amount: number, currency: string): string {
+  return currency === 'USD' ? `$${amount.toFixed(2)}` : `${amount.toFixed(2)} ${currency}`;
+}
+
+/** "$74.50 left"; `long` adds whose money it is when that is the key's own cap, not the account's balance. */
+export function formatCredits(view: ProviderView, long = false): string | undefined {
   const credits = view.lastResult?.credits;
   if (!credits || credits.remaining === undefined) return undefined;
-  const amount = credits.currency === 'USD' ? `$${credits.remaining.toFixed(2)}` : `${credits.remaining.toFixed(2)} ${credits.currency}`;
-  return `${amount} left`;
+  return `${money(credits.remaining, credits.currency)}${long && credits.scope === 'key' ? ' of the key\'s own limit' : ''} left`;
+}
+
+/** "used $1.20 today, $25.50 this month · limit resets monthly": the seed's "monitor usage", when the provider says. */
+export function formatUsage(view: ProviderView): string | undefined {
+  const credits = view.lastResult?.credits;
+  if (!credits) return undefined;
+  const spent = [
+    credits.usageDaily !== undefined ? `${money(credits.usageDaily, credits.currency)} today` : '',
+    credits.usageMonthly !== undefined ? `${money(credits.usageMonthly, credits.currency)} this month` : '',
+  ].filter(Boolean).join(', ');
+  const parts = [spent ? `used ${spent}` : '', credits.limitReset ? `limit resets ${credits.limitReset}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' · ') : undefined;
 }
 
 /** e.g. "sk-or-v1-…a1b2 · $74.50 left · checked 5 min ago". */

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Clock } from '../../core/ports';
 import type { KeyState, ProviderView } from '../state/keyState';
-import { contextValue, describe, formatCredits, STATUS_ICON, STATUS_LABEL, timeAgo } from '../state/presentation';
+import { contextValue, describe, formatCredits, formatUsage, STATUS_ICON, STATUS_LABEL, timeAgo } from '../state/presentation';
 
 const REFRESH_DEBOUNCE_MS = 75;
 
@@ -58,13 +58,17 @@ export class ProviderTreeProvider implements vscode.TreeDataProvider<ProviderVie
     const result = view.lastResult;
     if (result) {
       md.appendMarkdown(`${escape(result.message)}\n\n`);
+      if (result.note) md.appendMarkdown(`${escape(result.note)}\n\n`);
+      const usage = formatUsage(view);
+      if (usage) md.appendMarkdown(`${escape(usage)}\n\n`);
       const facts = [
         result.httpStatus ? `HTTP ${result.httpStatus}` : undefined,
         `${result.latencyMs} ms`,
         `checked ${timeAgo(result.checkedAt, this.clock.now())}`,
-        formatCredits(view),
+        formatCredits(view, true),
         result.key?.label ? `label ${escape(result.key.label)}` : undefined,
         result.key?.isFreeTier ? 'free tier' : undefined,
+        result.key?.kind && result.key.kind !== 'inference' ? `${result.key.kind} key` : undefined,
         result.key?.expiresAt ? `key expires ${result.key.expiresAt.slice(0, 10)}` : undefined,
         result.retryAfterSeconds !== undefined ? `retry after ${result.retryAfterSeconds} s` : undefined,
       ].filter(Boolean);

@@ -79,6 +79,17 @@ export class Workbench {
     await this.page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: 'OK' }).click();
   }
 
+  /** Clicks a button of the modal dialog that is open, after checking its message. */
+  async answerDialog(button: string, message?: RegExp): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = (await dialog.textContent()) ?? '';
+    if (message && !message.test(text)) throw new Error(`the dialog says ${JSON.stringify(text)}, not ${message}`);
+    await dialog.locator('.monaco-button', { hasText: button }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    return text;
+  }
+
   async typePassword(value: string): Promise<void> {
     const box = this.page.locator('.quick-input-widget input[type="password"]');
     await box.waitFor({ state: 'visible', timeout: 10_000 });
