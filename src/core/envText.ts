@@ -3,7 +3,7 @@
 import { parse as dotenvParse } from 'dotenv';
 import { encodeAgreed, isAgreedQuote } from './env/agreedValue';
 import { EnvEditError } from './env/envErrors';
-import { BOM, changedReader, disagreeingReader, readerViews, variableHiddenByBom } from './env/readerViews';
+import { BOM, disagreeingReader, firstDifference, readerViews, variableHiddenByBom } from './env/readerViews';
 
 export { EnvEditError };
 
@@ -154,10 +154,11 @@ export function planEnvEdit(original: string, updates: Readonly<Record<string, s
   for (const name of names) {
     if (!VAR_NAME.test(name)) throw new EnvEditError(`"${name}" is not a valid .env variable name.`);
   }
-  const before = readerViews(text);
+  const assignments = findAssignments(text);
+  const before = readerViews(text, assignments);
   const lastByName = new Map<string, EnvAssignment>();
   const countByName = new Map<string, number>();
-  for (const assignment of findAssignments(text)) {
+  for (const assignment of assignments) {
     lastByName.set(assignment.name, assignment);
     countByName.set(assignment.name, (countByName.get(assignment.name) ?? 0) + 1);
   }
@@ -186,7 +187,7 @@ export function planEnvEdit(original: string, updates: Readonly<Record<string, s
     const encoded = encodeAgreed(value, existing.quote);
     if (existing.quote === '`') plan.warnings.push(`${name} (line ${existing.line}) was quoted with backticks, which python-dotenv and docker compose keep as part of the value; it is now written with ${encoded.quote ? `${encoded.quote} quotes` : 'no quotes'}.`);
     else if (existing.colon) plan.warnings.push(`${name} (line ${existing.line}) was written "${name}: value", which python-dotenv does not read; it is now "${name}=…".`);
-    else if (before.npm[name] === value) plan.warnings.push(`${name} (line ${existing.line}) was written in a form that python-dotenv or docker compose read differently; it is now written so that every reader agrees.`);
+    else if (before.npm.get(name) === value) plan.warnings.push(`${name} (line ${existing.line}) was written in a form that python-dotenv or docker compose read differently; it is now written so that every reader agrees.`);
     // python-dotenv reads "KEY= # note" as "# note": an empty value followed by anything on its line is written ''.
     const text = encoded.text === '' && hasMoreOnLine(original, existing.valueEnd) ? "''" : encoded.text;
     const start = existing.colon ? existing.separatorStart : existing.valueStart;
@@ -204,12 +205,10 @@ export function planEnvEdit(original: string, updates: Readonly<Record<string, s
     plan.bomRemoved = true;
   }
 
-  const after = readerViews(next);
+  const after = readerViews(next, findAssignments(next));
   if (before.compose && after.composeError) refuse('docker compose', undefined, lastByName, after.composeError.message);
-  for (const name of new Set([...Object.keys(before.npm), ...Object.keys(after.npm), ...before.python.keys(), ...after.python.keys(), ...before.compose?.keys() ?? [], ...after.compose?.keys() ?? []])) {
-    const reader = Object.hasOwn(updates, name) ? disagreeingReader(after, name, updates[name]) : changedReader(before, after, name);
-    if (reader) refuse(reader, name, lastByName);
-  }
+  const difference = firstDifference(before, after, updates);
+  if (difference) refuse(difference.reader, difference.name, lastByName);
   plan.bomHides = variableHiddenByBom(next);
   if (plan.bomHides) plan.warnings.push(`The file starts with a byte-order mark, so python-dotenv (Crucible's backend) does not see ${plan.bomHides}; remove the mark to fix that.`);
   plan.text = next;

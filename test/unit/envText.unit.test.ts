@@ -154,6 +154,7 @@ describe('.env editing', () => {
       const updates: Record<string, string> = {};
       for (let i = 0, n = 1 + Math.floor(r.next() * 3); i < n; i++) updates[r.pick(r.chance(0.6) ? NAMES : NEW_NAMES)] = r.pick(VALUES);
       const before = parse(text);
+      assert.deepEqual(Object.fromEntries(findAssignments(text).map((found) => [found.name, found.value])), before, `seed ${seed}: findAssignments reads like dotenv.parse`);
       let plan;
       try {
         plan = planEnvEdit(text, updates);

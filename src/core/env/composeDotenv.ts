@@ -5,9 +5,14 @@
 // the cases of godotenv_test.go against this port.
 
 /** Go's unicode.IsSpace. */
-const GO_SPACE = /[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u;
+const GO_SPACE_CLASS = '\\t\\n\\v\\f\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 /** parser.go's isSpace: a space that is not a line break. */
-const INLINE_SPACE = /[\t\v\f\r \x85\xa0]/u;
+const INLINE_SPACE_CLASS = '\\t\\v\\f\\r \\x85\\xa0';
+const GO_SPACE_RUN = new RegExp(`[${GO_SPACE_CLASS}]*`, 'uy');
+const INLINE_SPACE_RUN = new RegExp(`[${INLINE_SPACE_CLASS}]*`, 'uy');
+const TRAILING_GO_SPACE = new RegExp(`[${GO_SPACE_CLASS}]+$`, 'u');
+/** A run of key characters (letters, digits, _ . - [ ]) and the spaces compose skips inside a key. */
+const KEY_RUN = new RegExp(`[\\p{L}\\p{N}_.\\-\\[\\]${INLINE_SPACE_CLASS}]*`, 'uy');
 const EXPORT = /^export[\t\n\f\r ]/;
 const ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0\d{0,3})/g;
 const GO_ESCAPES: Readonly<Record<string, string>> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '"': '"', '\\': '\\' };
@@ -29,15 +34,16 @@ function lineAt(text: string, pos: number): number {
   return line;
 }
 
-function skipSpaceRun(text: string, pos: number, space: RegExp): number {
-  while (pos < text.length && space.test(text[pos])) pos++;
-  return pos;
+function skipRun(text: string, pos: number, run: RegExp): number {
+  run.lastIndex = pos;
+  run.exec(text);
+  return run.lastIndex;
 }
 
 /** getStatementStart: skips blanks (line breaks included) and comment lines; -1 at the end. */
 function statementStart(text: string, pos: number): number {
   for (;;) {
-    pos = skipSpaceRun(text, pos, GO_SPACE);
+    pos = skipRun(text, pos, GO_SPACE_RUN);
     if (pos >= text.length) return -1;
     if (text[pos] !== '#') return pos;
     const newline = text.indexOf('\n', pos);
@@ -46,13 +52,10 @@ function statementStart(text: string, pos: number): number {
   }
 }
 
-function isKeyChar(char: string): boolean {
-  return char === '_' || char === '.' || char === '-' || char === '[' || char === ']' || /^[\p{L}\p{N}]$/u.test(char);
-}
-
 /** template.Substitute: $$, $NAME, ${NAME} and ${NAME:-x}, ${NAME-x}, ${NAME:+x}, ${NAME+x}, ${NAME:?x}, ${NAME?x}. */
 /** Throws ComposeParseError with line 0 (the caller knows the line) for a template compose refuses. */
 export function composeSubstitute(value: string, lookup: ComposeLookup): string {
+  if (!value.includes('$')) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     if (value[i] !== '$') {
@@ -130,23 +133,19 @@ export function parseComposeDotenv(input: string, lookup: ComposeLookup = () => 
     const start = statementStart(text, cursor.pos);
     if (start === -1) break;
     let pos = start;
-    if (EXPORT.test(text.slice(pos, pos + 7))) pos = skipSpaceRun(text, pos + 'export'.length, INLINE_SPACE);
+    if (text.startsWith('export', pos) && EXPORT.test(text.slice(pos, pos + 7))) pos = skipRun(text, pos + 'export'.length, INLINE_SPACE_RUN);
+    const scan = skipRun(text, pos, KEY_RUN);
     let keyEnd = -1;
     let terminator = '';
-    let scan = pos;
-    for (; scan < text.length; scan++) {
+    if (scan < text.length) {
       const char = text[scan];
-      if (INLINE_SPACE.test(char)) continue;
-      if (char === '=' || char === ':' || char === '\n') {
-        keyEnd = scan;
-        terminator = char;
-        break;
+      if (char !== '=' && char !== ':' && char !== '\n') {
+        throw new ComposeParseError(lineAt(text, scan), `unexpected character "${String.fromCodePoint(text.codePointAt(scan)!)}" in variable name`);
       }
-      const codePoint = String.fromCodePoint(text.codePointAt(scan)!);
-      if (!isKeyChar(codePoint)) throw new ComposeParseError(lineAt(text, scan), `unexpected character "${codePoint}" in variable name`);
-      scan += codePoint.length - 1;
+      keyEnd = scan;
+      terminator = char;
     }
-    const key = (keyEnd === -1 ? '' : text.slice(pos, keyEnd)).replace(/[\s\x85\xa0]+$/u, '');
+    const key = keyEnd === -1 ? '' : text.slice(pos, keyEnd).replace(TRAILING_GO_SPACE, '');
     if (key.includes(' ')) throw new ComposeParseError(lineAt(text, pos), 'key cannot contain a space');
     const afterKey = keyEnd === -1 ? pos : keyEnd + 1;
     if (terminator === '\n') {
@@ -155,7 +154,7 @@ export function parseComposeDotenv(input: string, lookup: ComposeLookup = () => 
       cursor.pos = afterKey;
       continue;
     }
-    cursor.pos = skipSpaceRun(text, afterKey, INLINE_SPACE);
+    cursor.pos = skipRun(text, afterKey, INLINE_SPACE_RUN);
     const parsed = extractValue(cursor, resolve);
     out.set(key, parsed);
   }
@@ -182,7 +181,7 @@ function extractValueAt(cursor: Cursor, resolve: ComposeLookup): ComposeValue {
     cursor.pos = newline === -1 ? text.length : newline + 1;
     const comment = raw.indexOf(' #');
     if (comment !== -1) raw = raw.slice(0, comment);
-    raw = trimEndGoSpace(raw);
+    raw = raw.replace(TRAILING_GO_SPACE, '');
     return { value: composeSubstitute(raw, resolve), raw, quote: '' };
   }
   let chars = '';
@@ -204,10 +203,4 @@ function extractValueAt(cursor: Cursor, resolve: ComposeLookup): ComposeValue {
     } else chars += char;
   }
   throw new ComposeParseError(0, 'unterminated quoted value');
-}
-
-function trimEndGoSpace(value: string): string {
-  let end = value.length;
-  while (end > 0 && GO_SPACE.test(value[end - 1])) end--;
-  return value.slice(0, end);
 }

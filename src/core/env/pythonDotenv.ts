@@ -61,14 +61,20 @@ function parseValue(text: string, at: { pos: number }): string {
  * A BOM is not special: it becomes part of the first key, exactly as in python-dotenv.
  */
 export function parsePythonDotenv(raw: string): PythonBinding[] {
-  const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
   const bindings: PythonBinding[] = [];
+  forEachPythonBinding(raw, (binding) => bindings.push(binding));
+  return bindings;
+}
+
+/** parse_stream without building the list: calls `visit` for every binding, in order. */
+export function forEachPythonBinding(raw: string, visit: (binding: PythonBinding) => void): void {
+  const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
   const at = { pos: 0 };
   while (at.pos < text.length) {
     try {
       readRegex(MULTILINE_WHITESPACE, text, at);
       if (at.pos >= text.length) {
-        bindings.push({ error: false });
+        visit({ error: false });
         break;
       }
       readRegex(EXPORT, text, at);
@@ -84,14 +90,13 @@ export function parsePythonDotenv(raw: string): PythonBinding[] {
       }
       readRegex(COMMENT, text, at);
       readRegex(END_OF_LINE, text, at);
-      bindings.push({ key, value, error: false });
+      visit({ key, value, error: false });
     } catch (error) {
       if (!(error instanceof ParseFailure)) throw error;
       readRegex(REST_OF_LINE, text, at);
-      bindings.push({ error: true });
+      visit({ error: true });
     }
   }
-  return bindings;
 }
 
 export interface PythonDotenvOptions {
