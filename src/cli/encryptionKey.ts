@@ -3,11 +3,12 @@
 import { promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { readEnvFile } from '../core/envFile';
+import { errnoCode } from '../core/env/envErrors';
 import { FileError, InputError } from '../core/errors';
 import { Fernet } from '../core/fernet';
 import { deriveCrucibleFernetKey } from '../core/keyDerivation';
 import { CRUCIBLE_DEV_DEFAULT_PASSPHRASE, ENCRYPTION_KEY_VAR, judgePassphrase } from '../core/passphrase';
-import { decodeUtf8, type CliIo } from './io';
+import { decodeUtf8, sleepSync, type CliIo } from './io';
 
 export interface KeySourceOptions {
   fernetKey?: string;
@@ -29,11 +30,11 @@ function readDescriptor(fd: number, option: string, file: string): Buffer {
     try {
       bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      if (errnoCode(error) === 'EAGAIN') {
+        sleepSync(5);
         continue;
       }
-      throw new FileError(`${option} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}).`);
+      throw new FileError(`${option} ${file} cannot be read (${errnoCode(error) ?? 'unknown error'}).`);
     }
     if (bytesRead === 0) return buffer.subarray(0, length);
     length += bytesRead;
@@ -58,7 +59,7 @@ export async function readSecretFile(file: string, option: string): Promise<stri
     return dropFinalNewline(decodeUtf8(bytes, `${option} ${file}`));
   } catch (error) {
     if (error instanceof FileError || error instanceof InputError) throw error;
-    throw new FileError(`${option} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}).`);
+    throw new FileError(`${option} ${file} cannot be read (${errnoCode(error) ?? 'unknown error'}).`);
   } finally {
     await handle?.close();
   }

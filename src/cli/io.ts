@@ -1,6 +1,7 @@
 // What the CLI touches of the outside world, injected so tests can run it in-process as well as spawned.
 import { fstatSync, writeSync } from 'node:fs';
 import { FileError, InputError } from '../core/errors';
+import { errnoCode } from '../core/env/envErrors';
 
 export interface CliIo {
   /** All of standard input, as bytes; refused when it is not a pipe, a socket or a regular file. */
@@ -15,7 +16,6 @@ export interface CliIo {
 /** More than any key, token or plaintext this CLI handles; a larger input is a mistake, refused rather than read. */
 export const MAX_STDIN_BYTES = 8 * 1024 * 1024;
 
-const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 /** Refuses a terminal (it would echo the secret), a folder, a device: only data piped or redirected in is read. */
 function checkStdinKind(): void {
@@ -44,8 +44,13 @@ function readAll(): Promise<Buffer> {
       chunks.push(chunk);
     });
     process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
-    process.stdin.on('error', (error) => reject(new InputError(`Standard input could not be read (${code(error) ?? error.message}).`)));
+    process.stdin.on('error', (error) => reject(new InputError(`Standard input could not be read (${errnoCode(error) ?? error.message}).`)));
   });
+}
+
+/** Blocks this thread for a few milliseconds: for a non-blocking descriptor that answered EAGAIN. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Writes all of `text` to a file descriptor synchronously, so that a failure is seen here and nowhere else. */
@@ -56,8 +61,8 @@ function writeAll(fd: number, text: string): void {
     try {
       offset += writeSync(fd, bytes, offset, bytes.length - offset);
     } catch (error) {
-      if (code(error) === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // a non-blocking pipe that is full: wait a little
+      if (errnoCode(error) === 'EAGAIN') {
+        sleepSync(5); // a non-blocking pipe that is full: wait a little
         continue;
       }
       throw error;
@@ -75,7 +80,7 @@ export function processIo(): CliIo {
       try {
         writeAll(1, text);
       } catch (error) {
-        const reason = code(error) === 'EPIPE' ? 'the reader closed the pipe' : code(error) === 'ENOSPC' ? 'no space left on the device' : code(error) ?? String(error);
+        const reason = errnoCode(error) === 'EPIPE' ? 'the reader closed the pipe' : errnoCode(error) === 'ENOSPC' ? 'no space left on the device' : errnoCode(error) ?? String(error);
         throw new FileError(`Standard output could not be written (${reason}).`);
       }
     },

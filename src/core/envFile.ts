@@ -2,7 +2,7 @@
 // the target inspection and the atomic replace in env/.
 import { constants, promises as fs } from 'node:fs';
 import { replaceFile, removeStaleTemps, NEW_ENV_FILE_MODE } from './env/atomicWrite';
-import { EnvFileError, EnvLockTimeoutError, EnvTargetNeedsConsentError } from './env/envErrors';
+import { EnvFileError, EnvLockTimeoutError, EnvTargetNeedsConsentError, errnoCode } from './env/envErrors';
 import { acquireEnvLock } from './env/lock';
 import { inspectEnvTarget, isReadOnly, kindOf, targetProblem, type EnvTargetInfo } from './env/target';
 import type { EnvEditOptions, EnvEditPlan } from './envText';
@@ -24,7 +24,6 @@ export interface EnvFileContents {
 
 interface OpenedFile { exists: boolean; text: string; stat?: import('node:fs').Stats }
 
-const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /**
@@ -36,10 +35,10 @@ async function openAndRead(info: EnvTargetInfo): Promise<OpenedFile> {
   try {
     handle = await fs.open(info.realPath, READ_FLAGS);
   } catch (error) {
-    if (code(error) === 'ENOENT') return { exists: false, text: '' };
-    if (code(error) === 'ELOOP') throw new EnvFileError(`${info.requestedPath} was replaced by a symbolic link while being read, so it was left untouched.`);
-    if (code(error) === 'EACCES' || code(error) === 'EPERM') throw new EnvFileError(`${info.requestedPath} cannot be read: permission denied.`);
-    throw new EnvFileError(`${info.requestedPath} cannot be read (${code(error) ?? 'unknown error'}).`);
+    if (errnoCode(error) === 'ENOENT') return { exists: false, text: '' };
+    if (errnoCode(error) === 'ELOOP') throw new EnvFileError(`${info.requestedPath} was replaced by a symbolic link while being read, so it was left untouched.`);
+    if (errnoCode(error) === 'EACCES' || errnoCode(error) === 'EPERM') throw new EnvFileError(`${info.requestedPath} cannot be read: permission denied.`);
+    throw new EnvFileError(`${info.requestedPath} cannot be read (${errnoCode(error) ?? 'unknown error'}).`);
   }
   try {
     const stat = await handle.stat();
@@ -50,7 +49,7 @@ async function openAndRead(info: EnvTargetInfo): Promise<OpenedFile> {
     return { exists: true, text: decodeText(bytes, info.requestedPath), stat };
   } catch (error) {
     if (error instanceof EnvFileError) throw error;
-    throw new EnvFileError(`${info.requestedPath} cannot be read (${code(error) ?? (error as Error).message}).`);
+    throw new EnvFileError(`${info.requestedPath} cannot be read (${errnoCode(error) ?? (error as Error).message}).`);
   } finally {
     await handle.close();
   }

@@ -8,22 +8,9 @@ import { parse as npmParse } from 'dotenv';
 import { ComposeParseError, parseComposeDotenv } from '../../src/core/env/composeDotenv';
 import { pythonDotenvValues } from '../../src/core/env/pythonDotenv';
 import { EnvEditError, planEnvEdit } from '../../src/core/envText';
+import { prng, type Prng } from '../support/prng';
 import { pythonDotenvRead, requirePythonDotenv } from '../support/python';
 import { tempDir } from '../support/tempDir';
-
-/** Small seeded PRNG (mulberry32) so that a failing case can be replayed from its seed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  return { next, pick, chance: (p: number) => next() < p };
-}
 
 const compose = (text: string) => Object.fromEntries([...parseComposeDotenv(text)].map(([name, entry]) => [name, entry.value]));
 
@@ -114,14 +101,14 @@ const NAMES = ['ROUNDTABLE_OPENROUTER_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API
 const EXISTING = ['K=old', 'K="old"', "K='old'", 'K=`old`', 'K: old', 'export K=old # note', 'K = "old" # note', 'K=', 'K= # note', "K='a\\\\b'", 'K="a\\tb"', 'K=`multi\nline`', 'K=${HOME}'];
 const UNRELATED = ['POSTGRES_USER=crucible', "REDIS_PASSWORD='r3d#s'", 'ROUNDTABLE_JWT_SECRET="s3cr3t with spaces"', '# comment', '', '  # indented', 'export DEBUG=1', 'EMPTY=', "SINGLE='$literal'", 'URL=https://x.example/a?b=c'];
 
-function generateValue(r: ReturnType<typeof prng>): string {
+function generateValue(r: Prng): string {
   if (r.chance(0.25)) return r.pick(PROVIDER_KEYS);
   let value = '';
   for (let i = 0, n = Math.floor(r.next() * 8); i < n; i++) value += r.pick(ATOMS);
   return value;
 }
 
-function generateFile(r: ReturnType<typeof prng>, name: string): { text: string; bom: boolean } {
+function generateFile(r: Prng, name: string): { text: string; bom: boolean } {
   const eol = r.chance(0.3) ? '\r\n' : '\n';
   const lines: string[] = [];
   for (let i = 0, n = Math.floor(r.next() * 6); i < n; i++) lines.push(r.pick(UNRELATED));

@@ -2,21 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'dotenv';
+import { prng } from '../support/prng';
 import { BLOCK_END, BLOCK_START, DOTENV_LINE_SOURCE, encodeValue, EnvEditError, findAssignments, planEnvEdit } from '../../src/core/envText';
-
-/** Small seeded PRNG (mulberry32) so that a failing case can be replayed from its seed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  return { next, pick, chance: (p: number) => next() < p };
-}
 
 const NAMES = ['ROUNDTABLE_OPENROUTER_API_KEY', 'OPENAI_API_KEY', 'API_KEY_ENCRYPTION_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'app.name', 'my-var', 'DEBUG', 'EMPTY'];
 const NEW_NAMES = ['ANTHROPIC_API_KEY', 'GOOGLE_API_KEY', 'XAI_API_KEY', 'DEEPSEEK_API_KEY'];

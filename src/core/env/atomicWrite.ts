@@ -5,12 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { EnvFileError } from './envErrors';
+import { EnvFileError, errnoCode } from './envErrors';
 
 export const TEMP_MARKER = '.crucible-keys.tmp-';
 export const NEW_ENV_FILE_MODE = 0o600;
 
-const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 const CREATE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
 
 /** Removes temporary files a killed writer left beside `realPath`. Call it only while holding the lock. */
@@ -46,7 +45,7 @@ export async function replaceFile(realPath: string, text: string, keep?: Ownersh
         try {
           await handle.chown(keep.uid, keep.gid);
         } catch (error) {
-          if (code(error) === 'EPERM') throw new EnvFileError(`${realPath} belongs to user ${keep.uid} and group ${keep.gid}, and this process cannot give a new file that owner, so it was left untouched.`);
+          if (errnoCode(error) === 'EPERM') throw new EnvFileError(`${realPath} belongs to user ${keep.uid} and group ${keep.gid}, and this process cannot give a new file that owner, so it was left untouched.`);
           throw error;
         }
       }
@@ -67,7 +66,7 @@ export async function replaceFile(realPath: string, text: string, keep?: Ownersh
     await handle?.close().catch(() => undefined);
     await fs.unlink(temp).catch(() => undefined);
     if (error instanceof EnvFileError) throw error;
-    throw new EnvFileError(`${realPath} could not be written (${code(error) ?? (error as Error).message}); the file was not changed.`);
+    throw new EnvFileError(`${realPath} could not be written (${errnoCode(error) ?? (error as Error).message}); the file was not changed.`);
   }
   await syncFolder(folder);
 }

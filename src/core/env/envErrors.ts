@@ -26,3 +26,6 @@ export class EnvTargetNeedsConsentError extends EnvFileError {
 export class EnvEditError extends InputError {
   override name = 'EnvEditError';
 }
+
+/** The errno code of a failed file-system call (ENOENT, EACCES…), if any. */
+export const errnoCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;

@@ -6,7 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
-import { EnvFileError, EnvLockTimeoutError } from './envErrors';
+import { EnvFileError, EnvLockTimeoutError, errnoCode } from './envErrors';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** No write holds the lock for this long; older locks are abandoned whoever owns them. */
@@ -18,7 +18,6 @@ export const lockPathFor = (realPath: string) => `${realPath}.lock`;
 
 interface LockOwner { pid: number; host: string; time: number; token: string }
 
-const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CREATE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
 
@@ -31,7 +30,7 @@ async function readOwner(lock: string): Promise<{ owner?: LockOwner; content: st
     } catch { /* empty or half-written: judged by its age */ }
     return { content, mtimeMs: stat.mtimeMs };
   } catch (error) {
-    if (code(error) === 'ENOENT') return undefined; // released meanwhile
+    if (errnoCode(error) === 'ENOENT') return undefined; // released meanwhile
     throw error;
   }
 }
@@ -41,7 +40,7 @@ function alive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return code(error) === 'EPERM';
+    return errnoCode(error) === 'EPERM';
   }
 }
 
@@ -62,7 +61,7 @@ async function takeOver(lock: string, staleContent: string): Promise<void> {
   try {
     handle = await fs.open(guard, CREATE, 0o600);
   } catch (error) {
-    if (code(error) !== 'EEXIST') throw error;
+    if (errnoCode(error) !== 'EEXIST') throw error;
     const stat = await fs.lstat(guard).catch(() => undefined);
     if (stat && Date.now() - stat.mtimeMs > EMPTY_LOCK_GRACE_MS) await fs.unlink(guard).catch(() => undefined);
     return;
@@ -101,7 +100,7 @@ export async function acquireEnvLock(realPath: string, options: LockOptions = {}
     } catch (error) {
       await handle?.close().catch(() => undefined);
       if (handle) await fs.unlink(lock).catch(() => undefined);
-      if (code(error) !== 'EEXIST') throw lockError(lock, error);
+      if (errnoCode(error) !== 'EEXIST') throw lockError(lock, error);
     }
     const found = await readOwner(lock);
     if (!found) continue;
@@ -125,6 +124,6 @@ async function release(lock: string, content: string): Promise<void> {
 }
 
 function lockError(lock: string, error: unknown): EnvFileError {
-  const reason = code(error) === 'EACCES' || code(error) === 'EPERM' ? 'permission denied' : code(error) === 'EROFS' ? 'read-only file system' : code(error) ?? String(error);
+  const reason = errnoCode(error) === 'EACCES' || errnoCode(error) === 'EPERM' ? 'permission denied' : errnoCode(error) === 'EROFS' ? 'read-only file system' : errnoCode(error) ?? String(error);
   return new EnvFileError(`The lock file ${lock} cannot be created (${reason}), so the .env file beside it was not changed.`);
 }

@@ -2,6 +2,7 @@
 // read-only, and whether a symlink leads out of its own folder. The extension asks its questions from this.
 import { constants, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { errnoCode } from './envErrors';
 
 export type EnvTargetKind =
   | 'missing' | 'regular' | 'directory' | 'fifo' | 'socket' | 'char-device' | 'block-device'
@@ -42,7 +43,6 @@ export function kindOf(stat: Stats): EnvTargetKind {
   return 'inaccessible';
 }
 
-const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 /** Inspects a .env target without writing or opening it for reading: safe on FIFOs and devices. */
 export async function inspectEnvTarget(filePath: string): Promise<EnvTargetInfo> {
@@ -52,9 +52,9 @@ export async function inspectEnvTarget(filePath: string): Promise<EnvTargetInfo>
   try {
     link = await fs.lstat(requestedPath);
   } catch (error) {
-    if (code(error) === 'ENOENT') return missing(base);
-    if (code(error) === 'ENOTDIR') return { ...base, kind: 'not-a-folder' };
-    return { ...base, kind: code(error) === 'ELOOP' ? 'symlink-loop' : 'inaccessible' };
+    if (errnoCode(error) === 'ENOENT') return missing(base);
+    if (errnoCode(error) === 'ENOTDIR') return { ...base, kind: 'not-a-folder' };
+    return { ...base, kind: errnoCode(error) === 'ELOOP' ? 'symlink-loop' : 'inaccessible' };
   }
   const info: EnvTargetInfo = { ...base, isSymlink: link.isSymbolicLink() };
   if (info.isSymlink) {
@@ -62,8 +62,8 @@ export async function inspectEnvTarget(filePath: string): Promise<EnvTargetInfo>
     try {
       info.realPath = await fs.realpath(requestedPath);
     } catch (error) {
-      if (code(error) === 'ELOOP') return { ...info, kind: 'symlink-loop' };
-      if (code(error) !== 'ENOENT' && code(error) !== 'ENOTDIR') return { ...info, kind: 'inaccessible' };
+      if (errnoCode(error) === 'ELOOP') return { ...info, kind: 'symlink-loop' };
+      if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') return { ...info, kind: 'inaccessible' };
       const danglingTarget = await finalHop(requestedPath);
       return { ...info, kind: 'dangling-symlink', danglingTarget, outsideFolderOf: await outside(requestedPath, danglingTarget) };
     }
@@ -84,7 +84,7 @@ async function missing(info: EnvTargetInfo): Promise<EnvTargetInfo> {
     if (!(await fs.stat(real)).isDirectory()) return { ...info, kind: 'not-a-folder' };
     return { ...info, realPath: path.join(real, path.basename(info.requestedPath)) };
   } catch (error) {
-    return { ...info, kind: code(error) === 'ENOTDIR' ? 'not-a-folder' : 'missing-folder' };
+    return { ...info, kind: errnoCode(error) === 'ENOTDIR' ? 'not-a-folder' : 'missing-folder' };
   }
 }
 
