@@ -1,6 +1,10 @@
 // npm run bench: ratios that stay stable on a noisy machine, printed from one run. Not a test: it asserts nothing.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { BUILT_IN_PROVIDERS, type BuiltInProviderId } from '../src/core/catalog';
+import { updateEnvFile } from '../src/core/envFile';
 import { Fernet, generateFernetKey } from '../src/core/fernet';
 import { CrucibleKeyring } from '../src/core/keyDerivation';
 import { generatePassphrase } from '../src/core/passphrase';
@@ -97,11 +101,41 @@ async function bundleSizes(): Promise<void> {
   console.log(`bundles (minified): extension host loaded at activation ${kb(hostBytes)} = ${((hostBytes / (hostBytes + lazyBytes)) * 100).toFixed(0)} % of the extension (verifier with undici, ${kb(lazyBytes)}, loads on the first check); webview ${(size(webview) / 1024).toFixed(1)} KB; CLI ${kb(size(cli))}`);
 }
 
+/** One .env edit (lock, read, the three-reader check, atomic write) on 50 KB and on 5 MB: linear means a ratio near 100. */
+async function envEditRatio(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crucible-keys-bench-'));
+  try {
+    const time = async (bytes: number): Promise<number> => {
+      const lines: string[] = [];
+      for (let i = 0, size = 0; size < bytes; i++) {
+        const line = i % 10 === 0 ? `# section ${i}` : `SETTING_${i}=${i % 3 === 0 ? `'quoted value ${i}'` : `value-${i}-abcdefghijklmnop`}`;
+        lines.push(line);
+        size += line.length + 1;
+      }
+      const file = path.join(dir, `${bytes}.env`);
+      writeFileSync(file, `${lines.join('\n')}\nOPENAI_API_KEY=sk-start\n`);
+      const runs: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const started = performance.now();
+        await updateEnvFile(file, { OPENAI_API_KEY: `sk-bench-${round}-${'k'.repeat(40)}` });
+        runs.push(performance.now() - started);
+      }
+      return median(runs);
+    };
+    const small = await time(50_000);
+    const large = await time(5_000_000);
+    console.log(`.env edit (lock, read, three-reader check, atomic write): 5 MB ${large.toFixed(0)} ms, 50 KB ${small.toFixed(1)} ms = ratio ${(large / small).toFixed(0)} for 100x the bytes  (goal <= 150, linear; 5 MB < 1000 ms)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`crucible-keys bench on Node ${process.version}`);
   await verifyAllRatio();
   fernetRatio();
   await derivationCost();
+  await envEditRatio();
   await bundleSizes();
 }
 

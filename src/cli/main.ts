@@ -3,14 +3,14 @@ import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProviderCatalog } from '../core/catalog';
 import { findProviderKeys, providerEnvUpdates } from '../core/crucibleEnv';
-import { updateEnvFile } from '../core/envFile';
+import { EnvTargetNeedsConsentError, readEnvFile, updateEnvFile } from '../core/envFile';
+import { CrucibleKeysError, ExitCode, InputError } from '../core/errors';
 import { InvalidToken } from '../core/fernet';
 import { checkGitSafety } from '../core/gitSafety';
 import { checkKeyFor, maskKey } from '../core/keyFormat';
 import { ENCRYPTION_KEY_VAR, generatePassphrase, judgePassphrase } from '../core/passphrase';
-import { resolveFernet, readEnvFileForCli } from './encryptionKey';
-import type { CliIo } from './io';
-import { CrucibleKeysError, ExitCode, InputError } from '../core/errors';
+import { resolveFernet } from './encryptionKey';
+import { decodeUtf8, type CliIo } from './io';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
@@ -23,28 +23,50 @@ Commands:
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
 
-Key options (encrypt, decrypt):
-  --env-file PATH                 Read API_KEY_ENCRYPTION_KEY from this .env file instead of the environment.
-  --fernet-key KEY                Use a raw Fernet key instead of a passphrase.
+Key options (encrypt, decrypt; give at most one, else API_KEY_ENCRYPTION_KEY from the environment):
+  --passphrase-file PATH          Read the API_KEY_ENCRYPTION_KEY passphrase from a file (or /dev/fd/N).
+  --fernet-key-file PATH          Read a raw Fernet key from a file (or /dev/fd/N).
+  --fernet-key KEY                A raw Fernet key on the command line (visible to other users; prefer the file).
+  --env-file PATH, --dotenv PATH  Read API_KEY_ENCRYPTION_KEY from this .env file.
   --crucible-dev-default          Allow Crucible's public development passphrase when no key is set.
 
+env set options:
+  --env-file PATH, --dotenv PATH  The .env file to write (default: ./.env).
+  --force                         Replace a read-only .env file (its mode is kept).
+  --follow-symlink                Write through a symlink that leads outside its folder or into a file git tracks.
+  --strip-bom                     Remove a byte-order mark at the start of the file (python-dotenv misreads line 1).
+  --lock-timeout SECONDS          How long to wait for another writer of the same file (default 10).
+
 Other options:
-  --env-file PATH                 The .env file for env set, env check and verify (default: ./.env).
+  --env-file PATH, --dotenv PATH  The .env file for env check and verify (default: ./.env).
   --json                          Machine-readable output (env check, verify).
   -h, --help                      Show this help.
   -V, --version                   Print the version.
 
 Exit codes: 0 ok; 1 invalid token, a problem found, or a key rejected/out of credit;
-2 bad usage or input; 3 a key could not be verified either way; 4 a file could not be read or written.
+2 bad usage or input; 3 a key could not be verified either way; 4 a file (or standard output)
+could not be read or written safely; 70 an internal error. Errors are one line on stderr.
 `;
 
 /** Set by esbuild from package.json when the bin is built. */
 declare const CRUCIBLE_KEYS_VERSION: string | undefined;
 
+const ENV_FILE_OPTIONS = { 'env-file': { type: 'string' }, dotenv: { type: 'string' } } as const;
+
 const KEY_OPTIONS = {
-  'env-file': { type: 'string' },
+  ...ENV_FILE_OPTIONS,
   'fernet-key': { type: 'string' },
+  'fernet-key-file': { type: 'string' },
+  'passphrase-file': { type: 'string' },
   'crucible-dev-default': { type: 'boolean' },
+} as const;
+
+const ENV_SET_OPTIONS = {
+  ...ENV_FILE_OPTIONS,
+  force: { type: 'boolean' },
+  'follow-symlink': { type: 'boolean' },
+  'strip-bom': { type: 'boolean' },
+  'lock-timeout': { type: 'string' },
 } as const;
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
@@ -61,44 +83,71 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
+/** --dotenv is --env-file under a name Node 20 does not take for itself. */
+export function envFileOption(values: { 'env-file'?: string; dotenv?: string }): string | undefined {
+  if (values['env-file'] !== undefined && values.dotenv !== undefined) throw new InputError('Give --env-file or --dotenv, not both.');
+  return values['env-file'] ?? values.dotenv;
+}
+
+/** The flag that gives the consent a refused target needs. */
+const CONSENT_FLAG: Readonly<Record<EnvTargetNeedsConsentError['reason'], string>> = {
+  'read-only': '--force',
+  'symlink-outside-folder': '--follow-symlink',
+  'symlink-to-tracked-file': '--follow-symlink',
+};
+
+/** One line on stderr for a failure; warnings collected on the way are printed only when the command succeeds. */
+function errorLine(error: unknown): string {
+  if (error instanceof InvalidToken) return 'invalid token';
+  if (error instanceof EnvTargetNeedsConsentError) return `crucible-keys: ${firstLine(error.message).replace(/\.$/, '')}; pass ${CONSENT_FLAG[error.reason]} to write it anyway.`;
+  if (error instanceof CrucibleKeysError) return `crucible-keys: ${firstLine(error.message)}`;
+  return `crucible-keys: unexpected error: ${firstLine((error as Error)?.message ?? String(error))}`;
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n|\r/)[0];
+}
+
+export interface Reporter {
+  io: CliIo;
+  warn(warning: string): void;
+}
+
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  const warnings: string[] = [];
   try {
-    return await dispatch(argv, io);
+    const code = await dispatch(argv, { io, warn: (warning) => warnings.push(warning) });
+    for (const warning of warnings) io.stderr(`warning: ${firstLine(warning)}\n`);
+    return code;
   } catch (error) {
-    if (error instanceof InvalidToken) {
-      io.stderr('invalid token\n');
-      return error.exitCode;
-    }
-    if (error instanceof CrucibleKeysError) {
-      io.stderr(`crucible-keys: ${error.message.split('\n')[0]}\n`);
-      return error.exitCode;
-    }
-    io.stderr(`crucible-keys: unexpected error: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}\n`);
-    return ExitCode.internal;
+    io.stderr(`${errorLine(error)}\n`);
+    return error instanceof CrucibleKeysError ? error.exitCode : ExitCode.internal;
   }
 }
 
-async function dispatch(argv: string[], io: CliIo): Promise<number> {
+async function dispatch(argv: string[], out: Reporter): Promise<number> {
+  const { io } = out;
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-V') {
     io.stdout(`${typeof CRUCIBLE_KEYS_VERSION === 'string' ? CRUCIBLE_KEYS_VERSION : 'development'}\n`);
     return ExitCode.ok;
   }
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    io.stdout(USAGE);
-    return command === undefined ? ExitCode.usage : ExitCode.ok;
+  if (command === undefined) {
+    io.stderr(USAGE);
+    return ExitCode.usage;
   }
+  if (command === '-h' || command === '--help' || command === 'help') return help(io);
   switch (command) {
     case 'gen-key': return genKey(rest, io);
-    case 'encrypt': return encrypt(rest, io);
-    case 'decrypt': return decrypt(rest, io);
-    case 'env': return envCommand(rest, io);
+    case 'encrypt': return encrypt(rest, out);
+    case 'decrypt': return decrypt(rest, out);
+    case 'env': return envCommand(rest, out);
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);
       if (positionals.length > 0) throw new InputError(`verify takes no arguments; got "${positionals[0]}".`);
-      return runVerify(values, io);
+      return runVerify({ ...values, 'env-file': envFileOption(values) }, io);
     }
     default:
       throw new InputError(`Unknown command "${command}"; run crucible-keys --help.`);
@@ -122,103 +171,140 @@ function genKey(args: string[], io: CliIo): number {
   return ExitCode.ok;
 }
 
-async function encrypt(args: string[], io: CliIo): Promise<number> {
+function keySource(values: { 'fernet-key'?: string; 'fernet-key-file'?: string; 'passphrase-file'?: string; 'env-file'?: string; dotenv?: string; 'crucible-dev-default'?: boolean }) {
+  return { fernetKey: values['fernet-key'], fernetKeyFile: values['fernet-key-file'], passphraseFile: values['passphrase-file'], envFile: envFileOption(values), crucibleDevDefault: values['crucible-dev-default'] };
+}
+
+async function readStdinText(io: CliIo): Promise<string> {
+  return decodeUtf8(await io.readStdin(), 'Standard input');
+}
+
+async function encrypt(args: string[], out: Reporter): Promise<number> {
   const { values, positionals } = parse(args, KEY_OPTIONS);
-  if (values.help) return help(io);
+  if (values.help) return help(out.io);
   noPositionals(positionals, 'encrypt');
-  const fernet = await resolveFernet({ fernetKey: values['fernet-key'], envFile: values['env-file'], crucibleDevDefault: values['crucible-dev-default'] }, io);
-  const input = await io.readStdin();
+  const fernet = await resolveFernet(keySource(values), out.io, out.warn);
+  const input = await readStdinText(out.io);
   const plaintext = input.endsWith('\r\n') ? input.slice(0, -2) : input.endsWith('\n') ? input.slice(0, -1) : input;
-  io.stdout(`${fernet.encrypt(plaintext)}\n`);
+  out.io.stdout(`${fernet.encrypt(plaintext)}\n`);
   return ExitCode.ok;
 }
 
-async function decrypt(args: string[], io: CliIo): Promise<number> {
+async function decrypt(args: string[], out: Reporter): Promise<number> {
   const { values, positionals } = parse(args, { ...KEY_OPTIONS, ttl: { type: 'string' }, at: { type: 'string' } });
-  if (values.help) return help(io);
+  if (values.help) return help(out.io);
   noPositionals(positionals, 'decrypt');
   const ttlSeconds = values.ttl === undefined ? undefined : parseSeconds(values.ttl);
   const atSeconds = values.at === undefined ? undefined : parseTime(values.at);
-  const fernet = await resolveFernet({ fernetKey: values['fernet-key'], envFile: values['env-file'], crucibleDevDefault: values['crucible-dev-default'] }, io);
-  const token = (await io.readStdin()).trim();
+  const fernet = await resolveFernet(keySource(values), out.io, out.warn);
+  const token = (await readStdinText(out.io)).trim();
   const plaintext = fernet.decrypt(token, { ttlSeconds, atSeconds });
-  io.stdout(`${plaintext}\n`);
+  out.io.stdout(`${plaintext}\n`);
   return ExitCode.ok;
 }
 
 function parseSeconds(text: string): number {
-  if (!/^\d+$/.test(text)) throw new InputError(`--ttl takes a whole number of seconds; got "${text}".`);
+  if (!/^\d{1,12}$/.test(text)) throw new InputError(`--ttl takes a whole number of seconds; got "${text}".`);
   return Number(text);
 }
 
-/** ISO-8601 or Unix seconds, to whole seconds. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):?(\d{2}))?)?$/;
+
+/** ISO-8601 (a real calendar date and time) or Unix seconds, to whole seconds. */
 export function parseTime(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.floor(Number(text));
-  const millis = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(millis)) throw new InputError(`--at takes an ISO-8601 time or Unix seconds; got "${text}".`);
+  if (/^\d{1,12}(\.\d+)?$/.test(text)) return Math.floor(Number(text));
+  const match = ISO_TIME.exec(text);
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = (match?.slice(1) ?? []).map((part) => (part === undefined ? 0 : Number(part)));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const valid = match && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+  const millis = valid ? Date.parse(text.replace(' ', 'T')) : NaN;
+  if (Number.isNaN(millis)) throw new InputError(`--at takes an ISO-8601 time that exists, or Unix seconds; got "${text}".`);
   return Math.floor(millis / 1000);
 }
 
-async function envCommand(args: string[], io: CliIo): Promise<number> {
+async function envCommand(args: string[], out: Reporter): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'set') return envSet(rest, io);
-  if (sub === 'check') return envCheck(rest, io);
-  if (sub === '-h' || sub === '--help') return help(io);
+  if (sub === 'set') return envSet(rest, out);
+  if (sub === 'check') return envCheck(rest, out.io);
+  if (sub === '-h' || sub === '--help') return help(out.io);
   throw new InputError(`env needs "set PROVIDER" or "check"; got "${sub ?? ''}".`);
 }
 
-function envFilePath(value: string | undefined, io: CliIo): string {
-  return path.resolve(io.cwd, value ?? '.env');
+function envFilePath(values: { 'env-file'?: string; dotenv?: string }, io: CliIo): string {
+  return path.resolve(io.cwd, envFileOption(values) ?? '.env');
 }
 
-async function envSet(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'env-file': { type: 'string' } });
+function parseLockTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,4}(\.\d{1,3})?$/.test(text) || Number(text) > 3600) throw new InputError(`--lock-timeout takes seconds, from 0 to 3600; got "${text}".`);
+  return Number(text) * 1000;
+}
+
+async function envSet(args: string[], out: Reporter): Promise<number> {
+  const { io, warn } = out;
+  const { values, positionals } = parse(args, ENV_SET_OPTIONS);
   if (values.help) return help(io);
   if (positionals.length !== 1) throw new InputError('env set needs exactly one PROVIDER, e.g. crucible-keys env set openrouter < key.txt.');
   const catalog = new ProviderCatalog();
   const provider = catalog.require(positionals[0]);
-  const check = checkKeyFor(provider, await io.readStdin(), catalog.all());
-  for (const warning of check.warnings) io.stderr(`warning: ${warning}\n`);
-  const file = envFilePath(values['env-file'], io);
-  const current = await readEnvFileForCli(file);
-  const result = await updateEnvFile(file, providerEnvUpdates(provider, check.key, current.values));
-  for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+  const file = envFilePath(values, io);
+  const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
+  const check = checkKeyFor(provider, await readStdinText(io), catalog.all());
+  check.warnings.forEach(warn);
+  // The aliases already in the file are read under the lock, so a concurrent writer's alias is never missed.
+  const result = await updateEnvFile(file, (current) => providerEnvUpdates(provider, check.key, current.values), {
+    force: values.force, followSymlink: values['follow-symlink'], stripBom: values['strip-bom'], lockTimeoutMs,
+  });
+  result.warnings.forEach(warn);
+  if (result.bomHides) warn('--strip-bom removes the byte-order mark.');
+  if (result.bomRemoved) warn(`the byte-order mark at the start of ${result.path} was removed.`);
   const parts = [
     result.added.length ? `added ${result.added.join(', ')}` : '',
     result.updated.length ? `updated ${result.updated.join(', ')}` : '',
     result.unchanged.length ? `${result.unchanged.join(', ')} already set` : '',
   ].filter(Boolean);
-  io.stdout(`${result.path}: ${parts.join('; ')} (${provider.label}, ${maskKey(check.key, catalog.all())}).\n`);
   const safety = await checkGitSafety(file);
-  if (safety.state === 'tracked' || safety.state === 'not_ignored') io.stderr(`warning: ${safety.message}\n`);
+  if (safety.state === 'tracked' || safety.state === 'not_ignored') warn(safety.message);
+  io.stdout(`${result.path}: ${parts.join('; ')} (${provider.label}, ${maskKey(check.key, catalog.all())}).\n`);
   return ExitCode.ok;
 }
 
 async function envCheck(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'env-file': { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { ...ENV_FILE_OPTIONS, json: { type: 'boolean' } });
   if (values.help) return help(io);
   noPositionals(positionals, 'env check');
-  const file = envFilePath(values['env-file'], io);
-  const contents = await readEnvFileForCli(file);
+  const file = envFilePath(values, io);
+  const contents = await readEnvFile(file);
   const safety = await checkGitSafety(file);
-  const fromFile = contents.values[ENCRYPTION_KEY_VAR];
-  const passphraseSource = fromFile?.trim() ? 'env-file' : io.env[ENCRYPTION_KEY_VAR]?.trim() ? 'environment' : 'none';
-  const strength = judgePassphrase(fromFile?.trim() ? fromFile : io.env[ENCRYPTION_KEY_VAR]);
+  // Crucible's order: load_dotenv() never overrides the process environment, so the environment wins.
+  const fromEnvironment = io.env[ENCRYPTION_KEY_VAR] || undefined;
+  const fromFile = contents.values[ENCRYPTION_KEY_VAR] || undefined;
+  const passphraseSource = fromEnvironment ? 'environment' : fromFile ? 'env-file' : 'none';
+  const passphrase = fromEnvironment ?? fromFile;
+  const strength = judgePassphrase(passphrase);
+  const whitespace = passphrase !== undefined && /^\s|\s$/.test(passphrase)
+    ? `${ENCRYPTION_KEY_VAR} (${passphraseSource}) starts or ends with whitespace, which Crucible keeps as part of it; remove the whitespace.`
+    : undefined;
   const catalog = new ProviderCatalog();
   const keys = findProviderKeys(catalog, contents.values).map((found) => ({ provider: found.provider.id, variable: found.variable, masked: maskKey(found.value, catalog.all()) }));
   const problems = [
     ...(contents.exists ? [] : [`${file} does not exist.`]),
     ...(safety.state === 'tracked' || safety.state === 'not_ignored' ? [safety.message] : []),
     ...(strength.verdict === 'ok' ? [] : [strength.message]),
+    ...(whitespace ? [whitespace] : []),
   ];
   if (values.json) {
     io.stdout(`${JSON.stringify({ envFile: file, exists: contents.exists, git: { state: safety.state, tracked: safety.tracked, ignored: safety.ignored, gitignoreLine: safety.gitignoreLine ?? null }, encryptionKey: { source: passphraseSource, verdict: strength.verdict }, keys, problems }, null, 2)}\n`);
   } else {
-    io.stdout(`${file}${contents.exists ? '' : ' (missing)'}\n`);
-    io.stdout(`  git: ${safety.message}\n`);
-    io.stdout(`  ${ENCRYPTION_KEY_VAR} (${passphraseSource}): ${strength.message}\n`);
-    for (const key of keys) io.stdout(`  ${key.variable}: ${key.masked} (${key.provider})\n`);
-    io.stdout(problems.length ? `${problems.length} problem${problems.length > 1 ? 's' : ''} found.\n` : 'No problems found.\n');
+    const lines = [
+      `${file}${contents.exists ? '' : ' (missing)'}`,
+      `  git: ${safety.message}`,
+      `  ${ENCRYPTION_KEY_VAR} (${passphraseSource}): ${strength.message}`,
+      ...(whitespace ? [`  ${whitespace}`] : []),
+      ...keys.map((key) => `  ${key.variable}: ${key.masked} (${key.provider})`),
+      problems.length ? `${problems.length} problem${problems.length > 1 ? 's' : ''} found.` : 'No problems found.',
+    ];
+    io.stdout(`${lines.join('\n')}\n`);
   }
   return problems.length ? ExitCode.failed : ExitCode.ok;
 }

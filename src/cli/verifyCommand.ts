@@ -7,12 +7,13 @@ import { Redactor, RedactingLogger } from '../core/redact';
 import type { Credits, VerifyResult } from '../core/verify/types';
 import { isDecided } from '../core/verify/types';
 import { DEFAULT_TIMEOUT_MS, KeyVerifier } from '../core/verify/verifier';
-import { readEnvFileForCli } from './encryptionKey';
+import { readEnvFile } from '../core/envFile';
 import type { CliIo } from './io';
 import { ExitCode, InputError } from '../core/errors';
 
 export const VERIFY_OPTIONS = {
   'env-file': { type: 'string' },
+  dotenv: { type: 'string' },
   provider: { type: 'string', multiple: true },
   'base-url': { type: 'string', multiple: true },
   timeout: { type: 'string' },
@@ -55,7 +56,7 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
   const wanted = (values.provider ?? []).map((id) => catalog.require(id).id);
 
   const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
-  const fileValues = (await readEnvFileForCli(envFile)).values;
+  const fileValues = (await readEnvFile(envFile)).values;
   // The process environment wins over .env, as it does for Crucible's settings loader and docker compose.
   const found = findProviderKeys(catalog, { ...fileValues, ...io.env }).filter((entry) => wanted.length === 0 || wanted.includes(entry.provider.id));
   for (const id of wanted) {

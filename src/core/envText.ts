@@ -1,6 +1,11 @@
-// Byte-preserving edits of .env text with dotenv's exact semantics: only the value being changed is touched.
+// Byte-preserving edits of .env text: only the value being changed is touched, and the result must read as intended
+// in every reader Crucible uses: npm dotenv, python-dotenv (Crucible's backend) and docker compose.
 import { parse as dotenvParse } from 'dotenv';
-import { InputError } from './errors';
+import { encodeAgreed, isAgreedQuote } from './env/agreedValue';
+import { EnvEditError } from './env/envErrors';
+import { BOM, disagreeingReader, firstDifference, readerViews, variableHiddenByBom } from './env/readerViews';
+
+export { EnvEditError };
 
 /**
  * dotenv 17's LINE pattern, copied verbatim with the `d` flag added for match indices.
@@ -15,54 +20,55 @@ export type QuoteStyle = '' | "'" | '"' | '`';
 
 export interface EnvAssignment {
   name: string;
-  /** The value as dotenv reads it. */
+  /** The value as npm dotenv reads it. */
   value: string;
   /** Offsets into the original text of the raw value (quotes included, surrounding blanks excluded). */
   valueStart: number;
   valueEnd: number;
+  /** Offset just after the name, where "=" or ":" begins. */
+  separatorStart: number;
+  /** dotenv's `NAME: value` form, which python-dotenv does not read. */
+  colon: boolean;
   quote: QuoteStyle;
   /** 1-based line of the variable name in the original text. */
   line: number;
 }
 
-export class EnvEditError extends InputError {
-  override name = 'EnvEditError';
-}
-
-/** dotenv's view of the text: every variable and its value (a later assignment wins). */
+/** npm dotenv's view of the text: every variable and its value (a later assignment wins). */
 export function parseEnvValues(text: string): Record<string, string> {
   return dotenvParse(text);
 }
 
-/** Normalised text as dotenv sees it (CR LF and lone CR become LF), with a map back to original offsets. */
-function normalise(text: string): { normal: string; toOriginal: Uint32Array } {
-  const toOriginal = new Uint32Array(text.length + 1);
-  let normal = '';
+/** Text as dotenv sees it (CR LF and lone CR become LF), with a map back to original offsets when they differ. */
+function normalise(text: string): { normal: string; toOriginal?: Uint32Array } {
+  if (!text.includes('\r')) return { normal: text };
+  const normal = text.replace(/\r\n?/g, '\n');
+  const toOriginal = new Uint32Array(normal.length + 1);
   let j = 0;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\r') {
-      toOriginal[j++] = i;
-      normal += '\n';
-      if (text[i + 1] === '\n') i++;
-      continue;
-    }
     toOriginal[j++] = i;
-    normal += ch;
+    if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i++;
   }
   toOriginal[j] = text.length;
-  return { normal, toOriginal: toOriginal.subarray(0, j + 1) };
+  return { normal, toOriginal };
 }
 
-/** Every assignment dotenv would see, in file order, with where its value sits in the original text. */
+/** Every assignment npm dotenv would see, in file order, with where its value sits in the original text. Linear time. */
 export function findAssignments(text: string): EnvAssignment[] {
   const { normal, toOriginal } = normalise(text);
+  const original = (offset: number) => (toOriginal ? toOriginal[offset] : offset);
   const line = new RegExp(DOTENV_LINE_SOURCE, 'mgd');
   const found: EnvAssignment[] = [];
+  let lineNumber = 1;
+  let counted = 0;
   for (let match = line.exec(normal); match; match = line.exec(normal)) {
     const indices = match.indices!;
     const name = match[1];
     const [nameStart, nameEnd] = indices[1]!;
+    for (let at = normal.indexOf('\n', counted); at !== -1 && at < nameStart; at = normal.indexOf('\n', at + 1)) {
+      lineNumber++;
+      counted = at + 1;
+    }
     let start: number;
     let end: number;
     if (indices[2]) {
@@ -73,18 +79,21 @@ export function findAssignments(text: string): EnvAssignment[] {
       if (lead === raw.length) end = start; // blanks only: insert before them, keeping any comment spacing
       else { start += lead; end -= trail; }
     } else {
-      const separator = /^(?:\s*=|:\s)/.exec(normal.slice(nameEnd))!;
+      const separator = /^(?:\s*=|:\s)/.exec(normal.slice(nameEnd, nameEnd + 256))!;
       start = end = nameEnd + separator[0].length;
     }
     const rawValue = normal.slice(start, end);
     found.push({
       name,
       value: valueOf(rawValue),
-      valueStart: toOriginal[start],
-      valueEnd: toOriginal[end],
+      valueStart: original(start),
+      valueEnd: original(end),
+      separatorStart: original(nameEnd),
+      colon: normal[nameEnd] === ':',
       quote: quoteOf(rawValue),
-      line: normal.slice(0, nameStart).split('\n').length,
+      line: lineNumber,
     });
+    if (match[0].length === 0) line.lastIndex++;
   }
   return found;
 }
@@ -101,33 +110,17 @@ function quoteOf(raw: string): QuoteStyle {
   return (first === '"' || first === "'" || first === '`') && raw.length >= 2 && raw.endsWith(first) ? first : '';
 }
 
-// `$` is left out of unquoted and double-quoted values: docker compose and python-dotenv would interpolate it.
-const SAFE_UNQUOTED = /^[A-Za-z0-9_\-.,/+=:@~%^!?*[\]{}()|&;<>]*$/;
-
-/** Encodes a value so that dotenv reads back exactly `value`, preferring `preferred` when it can. */
-export function encodeValue(value: string, preferred: QuoteStyle = '', eol = '\n'): string {
-  // A line break is best written as \n inside double quotes, which keeps the assignment on one line.
-  const candidates: QuoteStyle[] = value.includes('\n') ? ['"', preferred, '`'] : [preferred, '', "'", '"', '`'];
-  for (const style of candidates) {
-    const encoded = tryEncode(value, style, eol);
-    if (encoded !== undefined) return encoded;
-  }
-  throw new EnvEditError('That value cannot be written to a .env file so that dotenv reads it back unchanged.');
+/**
+ * Encodes a value so that npm dotenv, python-dotenv and docker compose all read back exactly `value`, preferring
+ * `preferred` quoting when it is one they agree on. Throws EnvEditError naming the character when no form exists.
+ */
+export function encodeValue(value: string, preferred: QuoteStyle = ''): string {
+  return encodeAgreed(value, preferred).text;
 }
 
-function tryEncode(value: string, style: QuoteStyle, eol: string): string | undefined {
-  switch (style) {
-    case '':
-      return SAFE_UNQUOTED.test(value) && !value.startsWith('`') ? value : undefined;
-    case "'":
-      return /['\n\r]/.test(value) || value.endsWith('\\') ? undefined : `'${value}'`;
-    case '"':
-      if (/["$]|\\[nr]/.test(value) || value.endsWith('\\')) return undefined;
-      return `"${value.replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
-    case '`':
-      // dotenv reads CR LF as LF, so a CRLF file keeps its line endings inside a multi-line value too.
-      return /[`\r]/.test(value) || value.endsWith('\\') ? undefined : '`' + value.replace(/\n/g, eol) + '`';
-  }
+export interface EnvEditOptions {
+  /** Remove a byte-order mark at the start of the file (python-dotenv glues it to the first variable's name). */
+  stripBom?: boolean;
 }
 
 export interface EnvEditPlan {
@@ -138,25 +131,31 @@ export interface EnvEditPlan {
   updated: string[];
   /** Variables appended in the Crucible Keys block. */
   added: string[];
-  /** Variables that already had the wanted value. */
+  /** Variables that already had the wanted value, in a form every reader agrees on. */
   unchanged: string[];
   warnings: string[];
+  /** The variable python-dotenv does not see because the file (still) starts with a byte-order mark. */
+  bomHides?: string;
+  /** True when a byte-order mark was removed (stripBom). */
+  bomRemoved: boolean;
 }
 
 const VAR_NAME = /^[\w.-]+$/;
 
 /**
- * Plans setting each variable to its value: an existing assignment (the one dotenv uses, if repeated) is
- * changed in place, keeping its quoting where possible; new ones go into one marked block at the end.
- * Every other byte is kept. The result is re-parsed and refused unless dotenv sees exactly what was meant.
+ * Plans setting each variable to its value: an existing assignment (the one dotenv uses, if repeated) is changed in
+ * place, keeping its quoting where every reader agrees on it; new ones go into one marked block at the end. Every
+ * other byte is kept. The result is read again by all three readers and refused unless each sees exactly what was
+ * meant: the new values, and every other variable as before.
  */
-export function planEnvEdit(text: string, updates: Readonly<Record<string, string>>): EnvEditPlan {
+export function planEnvEdit(original: string, updates: Readonly<Record<string, string>>, options: EnvEditOptions = {}): EnvEditPlan {
+  const text = original;
   const names = Object.keys(updates);
   for (const name of names) {
     if (!VAR_NAME.test(name)) throw new EnvEditError(`"${name}" is not a valid .env variable name.`);
   }
-  const before = parseEnvValues(text);
   const assignments = findAssignments(text);
+  const before = readerViews(text, assignments);
   const lastByName = new Map<string, EnvAssignment>();
   const countByName = new Map<string, number>();
   for (const assignment of assignments) {
@@ -164,26 +163,36 @@ export function planEnvEdit(text: string, updates: Readonly<Record<string, strin
     countByName.set(assignment.name, (countByName.get(assignment.name) ?? 0) + 1);
   }
 
-  const eol = detectEol(text);
-  const plan: EnvEditPlan = { text, changed: false, updated: [], added: [], unchanged: [], warnings: [] };
+  const plan: EnvEditPlan = { text, changed: false, updated: [], added: [], unchanged: [], warnings: [], bomRemoved: false };
+  if (before.composeError) {
+    plan.warnings.push(`docker compose cannot read this file (${before.composeError.message}), so Crucible's containers get none of its variables until that line is fixed.`);
+  }
   const edits: { start: number; end: number; replacement: string }[] = [];
   const appended: string[] = [];
   for (const name of names) {
     const value = updates[name];
     const existing = lastByName.get(name);
-    if (existing && before[name] === value) {
+    if (!existing) {
+      appended.push(`${name}=${encodeAgreed(value).text}`);
+      plan.added.push(name);
+      continue;
+    }
+    const everyoneAgrees = !disagreeingReader(before, name, value);
+    if (everyoneAgrees && isAgreedQuote(existing.quote) && !existing.colon) {
       plan.unchanged.push(name);
       continue;
     }
-    if (existing) {
-      const count = countByName.get(name) ?? 1;
-      if (count > 1) plan.warnings.push(`${name} is assigned ${count} times; the last one (line ${existing.line}), which dotenv uses, was updated.`);
-      edits.push({ start: existing.valueStart, end: existing.valueEnd, replacement: encodeValue(value, existing.quote, eol) });
-      plan.updated.push(name);
-    } else {
-      appended.push(`${name}=${encodeValue(value, '', eol)}`);
-      plan.added.push(name);
-    }
+    const count = countByName.get(name) ?? 1;
+    if (count > 1) plan.warnings.push(`${name} is assigned ${count} times; the last one (line ${existing.line}), which every reader uses, was updated.`);
+    const encoded = encodeAgreed(value, existing.quote);
+    if (existing.quote === '`') plan.warnings.push(`${name} (line ${existing.line}) was quoted with backticks, which python-dotenv and docker compose keep as part of the value; it is now written with ${encoded.quote ? `${encoded.quote} quotes` : 'no quotes'}.`);
+    else if (existing.colon) plan.warnings.push(`${name} (line ${existing.line}) was written "${name}: value", which python-dotenv does not read; it is now "${name}=…".`);
+    else if (before.npm.get(name) === value) plan.warnings.push(`${name} (line ${existing.line}) was written in a form that python-dotenv or docker compose read differently; it is now written so that every reader agrees.`);
+    // python-dotenv reads "KEY= # note" as "# note": an empty value followed by anything on its line is written ''.
+    const text = encoded.text === '' && hasMoreOnLine(original, existing.valueEnd) ? "''" : encoded.text;
+    const start = existing.colon ? existing.separatorStart : existing.valueStart;
+    edits.push({ start, end: existing.valueEnd, replacement: existing.colon ? `=${text}` : text });
+    plan.updated.push(name);
   }
 
   let next = text;
@@ -191,17 +200,35 @@ export function planEnvEdit(text: string, updates: Readonly<Record<string, strin
     next = next.slice(0, edit.start) + edit.replacement + next.slice(edit.end);
   }
   if (appended.length > 0) next = appendToBlock(next, appended);
-
-  const after = parseEnvValues(next);
-  const expected: Record<string, string> = { ...before, ...updates };
-  const wrong = Object.keys({ ...expected, ...after }).filter((name) => expected[name] !== after[name]);
-  if (wrong.length > 0) {
-    const line = lastByName.get(wrong[0])?.line;
-    throw new EnvEditError(`The .env file cannot be edited safely: ${wrong[0]} would not read back as intended${line ? ` (near line ${line})` : ''}; fix the file by hand first.`);
+  if (options.stripBom && next.startsWith(BOM)) {
+    next = next.slice(1);
+    plan.bomRemoved = true;
   }
+
+  const after = readerViews(next, findAssignments(next));
+  if (before.compose && after.composeError) refuse('docker compose', undefined, lastByName, after.composeError.message);
+  const difference = firstDifference(before, after, updates);
+  if (difference) refuse(difference.reader, difference.name, lastByName);
+  plan.bomHides = variableHiddenByBom(next);
+  if (plan.bomHides) plan.warnings.push(`The file starts with a byte-order mark, so python-dotenv (Crucible's backend) does not see ${plan.bomHides}; remove the mark to fix that.`);
   plan.text = next;
   plan.changed = next !== text;
   return plan;
+}
+
+function hasMoreOnLine(text: string, from: number): boolean {
+  for (let at = from; at < text.length; at++) {
+    const char = text[at];
+    if (char === '\n' || char === '\r') return false;
+    if (char !== ' ' && char !== '\t') return true;
+  }
+  return false;
+}
+
+function refuse(reader: string, name: string | undefined, lastByName: ReadonlyMap<string, EnvAssignment>, detail?: string): never {
+  const line = name ? lastByName.get(name)?.line : undefined;
+  const what = name ? `${reader} would not read ${name} back as intended${line ? ` (near line ${line})` : ''}` : `${reader} could no longer read it (${detail})`;
+  throw new EnvEditError(`The .env file cannot be edited safely: ${what}; fix the file by hand first.`);
 }
 
 function detectEol(text: string): string {
@@ -219,10 +246,10 @@ function appendToBlock(text: string, lines: string[]): string {
     return text.slice(0, endAt) + lines.map((line) => line + eol).join('') + text.slice(endAt);
   }
   const block = [BLOCK_START, ...lines, BLOCK_END].join(eol);
-  if (text.length === 0) return block + eol;
+  if (text.length === 0 || text === BOM) return text + block + eol;
   const endsWithNewline = /\r?\n$|\r$/.test(text);
   if (!endsWithNewline) return text + eol + eol + block; // keep the file's missing final newline
-  const normalised = text.replace(/\r\n?/g, '\n');
-  const endsWithBlankLine = /\n[ \t]*\n$/.test(normalised) || /^[ \t]*\n$/.test(normalised);
+  const tail = text.slice(-64).replace(/\r\n?/g, '\n');
+  const endsWithBlankLine = /\n[ \t]*\n$/.test(tail) || /^[ \t]*\n$/.test(text.replace(/\r\n?/g, '\n'));
   return text + (endsWithBlankLine ? '' : eol) + block + eol;
 }

@@ -21,10 +21,10 @@ export class InvalidToken extends CrucibleKeysError {
   }
 }
 
-/** Thrown for a malformed Fernet key (not 32 bytes of padded urlsafe base64). */
+/** Thrown for a malformed Fernet key (not 32 bytes of padded base64). */
 export class InvalidFernetKey extends InputError {
   constructor() {
-    super('A Fernet key must be 32 bytes of urlsafe base64 with padding (44 characters).');
+    super('A Fernet key must be 32 bytes of base64 with padding (44 characters).');
     this.name = 'InvalidFernetKey';
   }
 }
@@ -68,7 +68,8 @@ export class Fernet {
   private readonly encryptionKey: Buffer;
 
   constructor(key: string, private readonly clock: Clock = systemClock) {
-    const bytes = decodeUrlsafeBase64(key.trim());
+    // Python's urlsafe_b64decode maps - and _ onto the standard alphabet, so a key written with + and / works there too.
+    const bytes = decodeUrlsafeBase64(key.trim().replace(/\+/g, '-').replace(/\//g, '_'));
     if (!bytes || bytes.length !== 32) throw new InvalidFernetKey();
     this.signingKey = bytes.subarray(0, 16);
     this.encryptionKey = bytes.subarray(16);

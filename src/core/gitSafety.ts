@@ -1,8 +1,11 @@
-// Is a .env file kept out of git? Asks git itself (check-ignore, ls-files), with a timeout.
+// Is a .env file kept out of git? Asks git itself (check-ignore, ls-files) about the real file behind any symlink.
+// Every git call runs without a shell, with a timeout, with GIT_OPTIONAL_LOCKS=0 and with core.fsmonitor turned off,
+// so a hostile repository's .git/config cannot make it run a command.
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { inspectEnvTarget } from './env/target';
 
 export type GitState = 'ignored' | 'not_ignored' | 'tracked' | 'not_a_repo' | 'git_missing' | 'unknown';
 
@@ -24,9 +27,12 @@ const GIT_TIMEOUT_MS = 5000;
 
 interface GitResult { code: number | 'missing' | 'timeout'; stdout: string }
 
+/** Options put before every git command: a repository's config must never start a program (fsmonitor hook). */
+export const SAFE_GIT_OPTIONS = ['-c', 'core.fsmonitor=false'] as const;
+
 function git(args: string[], cwd: string, timeoutMs: number): Promise<GitResult> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: timeoutMs, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } }, (error, stdout) => {
+    execFile('git', [...SAFE_GIT_OPTIONS, ...args], { cwd, timeout: timeoutMs, windowsHide: true, shell: false, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } }, (error, stdout) => {
       if (!error) return resolve({ code: 0, stdout });
       const failure = error as NodeJS.ErrnoException & { code?: unknown; killed?: boolean };
       if (failure.code === 'ENOENT') return resolve({ code: 'missing', stdout: '' });
@@ -36,9 +42,19 @@ function git(args: string[], cwd: string, timeoutMs: number): Promise<GitResult>
   });
 }
 
-/** Reports whether `envPath` is git-ignored and whether it is tracked, with the fix for each problem. */
+/** The file whose contents the secrets land in: symlinks resolved, even a dangling one's missing target. */
+async function realTarget(envPath: string): Promise<string> {
+  const info = await inspectEnvTarget(envPath);
+  if (info.kind === 'dangling-symlink' && info.danglingTarget) return info.danglingTarget;
+  return info.kind === 'missing-folder' || info.kind === 'not-a-folder' ? info.requestedPath : info.realPath;
+}
+
+/**
+ * Reports whether the file behind `envPath` (symlinks resolved: a link named .env to a tracked config.txt is
+ * "tracked") is git-ignored and whether it is tracked, with the fix for each problem.
+ */
 export async function checkGitSafety(envPath: string, timeoutMs = GIT_TIMEOUT_MS): Promise<GitSafety> {
-  const absolute = path.resolve(envPath);
+  const absolute = await realTarget(envPath);
   const folder = await existingFolder(path.dirname(absolute));
   const top = await git(['rev-parse', '--show-toplevel'], folder, timeoutMs);
   if (top.code === 'missing') return { state: 'git_missing', tracked: false, ignored: false, message: 'git is not installed, so whether the file is ignored could not be checked.' };

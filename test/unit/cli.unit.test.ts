@@ -91,7 +91,7 @@ describe('crucible-keys CLI (the built bin)', () => {
     assert.equal(expired.stderr, 'invalid token\n');
     const badTime = runCli(['decrypt', `--fernet-key=${key}`, '--ttl', '60', '--at', 'yesterday'], { input: token });
     assert.equal(badTime.code, 2);
-    assert.match(badTime.stderr, /--at takes an ISO-8601 time or Unix seconds/);
+    assert.match(badTime.stderr, /--at takes an ISO-8601 time that exists, or Unix seconds/);
   });
 
   it('env set creates a new .env (0600) through the bin and keeps an existing one intact', () => {

@@ -2,21 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'dotenv';
+import { prng } from '../support/prng';
 import { BLOCK_END, BLOCK_START, DOTENV_LINE_SOURCE, encodeValue, EnvEditError, findAssignments, planEnvEdit } from '../../src/core/envText';
-
-/** Small seeded PRNG (mulberry32) so that a failing case can be replayed from its seed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  return { next, pick, chance: (p: number) => next() < p };
-}
 
 const NAMES = ['ROUNDTABLE_OPENROUTER_API_KEY', 'OPENAI_API_KEY', 'API_KEY_ENCRYPTION_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'app.name', 'my-var', 'DEBUG', 'EMPTY'];
 const NEW_NAMES = ['ANTHROPIC_API_KEY', 'GOOGLE_API_KEY', 'XAI_API_KEY', 'DEEPSEEK_API_KEY'];
@@ -107,6 +94,45 @@ describe('.env editing', () => {
     assert.throws(() => encodeValue('a\'b"c`d\re'), EnvEditError);
   });
 
+  it('rewrites a value whose quoting python-dotenv or compose read differently, and says so', () => {
+    const backtick = planEnvEdit('K=`old`\n', { K: 'new' });
+    assert.equal(backtick.text, 'K=new\n');
+    assert.match(backtick.warnings[0], /K \(line 1\) was quoted with backticks/);
+    const same = planEnvEdit('K=`v`\n', { K: 'v' });
+    assert.deepEqual([same.text, same.updated], ['K=v\n', ['K']], 'npm reads v already, python-dotenv reads `v`');
+    const colon = planEnvEdit('K: old # note\n', { K: 'new' });
+    assert.equal(colon.text, 'K=new # note\n');
+    assert.match(colon.warnings[0], /was written "K: value", which python-dotenv does not read/);
+    const escaped = planEnvEdit("K='a\\\\b'\n", { K: 'a\\\\b' });
+    assert.equal(escaped.text, 'K=a\\\\b\n');
+    assert.match(escaped.warnings[0], /python-dotenv or docker compose read differently/);
+    assert.equal(planEnvEdit('K= # note\n', { K: '' }).text, "K='' # note\n", 'python-dotenv reads "K= # note" as "# note"');
+    assert.equal(planEnvEdit('K=x # note\n', { K: '' }).text, "K='' # note\n", 'python-dotenv would read "# note"');
+  });
+
+  it('refuses a value no form keeps intact for all three readers, naming the character', () => {
+    assert.throws(() => planEnvEdit('', { K: "it's \"$HOME\"" }), /needs quotes \(because of "\$" before a name, "\{" or "\$"\), but single quotes cannot hold its "'" and double quotes cannot hold its '"'/);
+    assert.throws(() => planEnvEdit('', { K: 'x${HOME}' }), /python-dotenv replaces with a variable even inside single quotes/);
+    assert.throws(() => planEnvEdit('', { K: 'a\0b' }), /at position 2, U\+0000, a NUL character/);
+    assert.equal(encodeValue('price $5 #1'), "'price $5 #1'");
+  });
+
+  it('keeps a byte-order mark but names the variable python-dotenv cannot see, and removes the mark when asked', () => {
+    const kept = planEnvEdit('\uFEFFFIRST=1\nK=old\n', { K: 'new' });
+    assert.equal(kept.text, '\uFEFFFIRST=1\nK=new\n');
+    assert.equal(kept.bomHides, 'FIRST');
+    assert.match(kept.warnings.join(' '), /byte-order mark, so python-dotenv \(Crucible's backend\) does not see FIRST/);
+    const stripped = planEnvEdit('\uFEFFFIRST=1\nK=new\n', { K: 'new' }, { stripBom: true });
+    assert.deepEqual([stripped.text, stripped.changed, stripped.bomRemoved, stripped.bomHides], ['FIRST=1\nK=new\n', true, true, undefined]);
+    assert.equal(planEnvEdit('\uFEFF# comment\nK=1\n', { K: '2' }).bomHides, undefined, 'a comment on line 1 hides nothing');
+  });
+
+  it('refuses an edit after which docker compose could no longer read a file it reads today', () => {
+    assert.throws(() => planEnvEdit('A=1\nthis is junk', { NEW: 'v' }), /docker compose could no longer read it \(line 2: key cannot contain a space\)/);
+    const broken = planEnvEdit('this is junk\nA=1\n', { A: '2' });
+    assert.match(broken.warnings[0], /docker compose cannot read this file \(line 1: key cannot contain a space\)/);
+  });
+
   it('keeps unrelated bytes and dotenv semantics across 1,000 generated files', () => {
     let refused = 0;
     for (let seed = 1; seed <= 1000; seed++) {
@@ -115,6 +141,7 @@ describe('.env editing', () => {
       const updates: Record<string, string> = {};
       for (let i = 0, n = 1 + Math.floor(r.next() * 3); i < n; i++) updates[r.pick(r.chance(0.6) ? NAMES : NEW_NAMES)] = r.pick(VALUES);
       const before = parse(text);
+      assert.deepEqual(Object.fromEntries(findAssignments(text).map((found) => [found.name, found.value])), before, `seed ${seed}: findAssignments reads like dotenv.parse`);
       let plan;
       try {
         plan = planEnvEdit(text, updates);
