@@ -114,8 +114,8 @@ export async function updateEnvFile(filePath: string, updates: EnvUpdates, optio
   try {
     await removeStaleTemps(info.realPath);
     const current = await openAndRead(info);
-    const contents: EnvFileContents = { path: info.realPath, exists: current.exists, text: current.text, values: parseEnvValues(current.text) };
-    const plan = planEnvEdit(current.text, typeof updates === 'function' ? updates(contents) : updates, options);
+    // The values are read only when the updates depend on them: on a large file that read is most of the work.
+    const plan = planEnvEdit(current.text, typeof updates === 'function' ? updates({ path: info.realPath, exists: current.exists, text: current.text, values: parseEnvValues(current.text) }) : updates, options);
     if (plan.changed) {
       const stat = current.stat;
       if (stat && !options.force && (await isReadOnly(info.realPath, stat))) {

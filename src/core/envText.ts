@@ -4,6 +4,7 @@ import { parse as dotenvParse } from 'dotenv';
 import { encodeAgreed, isAgreedQuote } from './env/agreedValue';
 import { EnvEditError } from './env/envErrors';
 import { BOM, disagreeingReader, firstDifference, readerViews, variableHiddenByBom } from './env/readerViews';
+import { simpleBindings } from './env/simpleLines';
 
 export { EnvEditError };
 
@@ -36,7 +37,11 @@ export interface EnvAssignment {
 
 /** npm dotenv's view of the text: every variable and its value (a later assignment wins). */
 export function parseEnvValues(text: string): Record<string, string> {
-  return dotenvParse(text);
+  const simple = simpleBindings(text);
+  if (!simple) return dotenvParse(text);
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const binding of simple) values[binding.name] = binding.value;
+  return values;
 }
 
 /** Text as dotenv sees it (CR LF and lone CR become LF), with a map back to original offsets when they differ. */
@@ -149,11 +154,65 @@ const VAR_NAME = /^[\w.-]+$/;
  * meant: the new values, and every other variable as before.
  */
 export function planEnvEdit(original: string, updates: Readonly<Record<string, string>>, options: EnvEditOptions = {}): EnvEditPlan {
-  const text = original;
   const names = Object.keys(updates);
   for (const name of names) {
     if (!VAR_NAME.test(name)) throw new EnvEditError(`"${name}" is not a valid .env variable name.`);
   }
+  return planSimpleEdit(original, updates) ?? planFullEdit(original, updates, options);
+}
+
+/**
+ * The edit of a simple file (see env/simpleLines.ts), checked line by line: every edited or added line must itself be
+ * simple and read back as meant; every other line is untouched, so it reads as before in all three readers. Undefined
+ * when the file, a new value or an edited line is not simple: the full three-reader path decides then.
+ */
+function planSimpleEdit(text: string, updates: Readonly<Record<string, string>>): EnvEditPlan | undefined {
+  const names = Object.keys(updates);
+  const bindings = simpleBindings(text, new Set(names));
+  if (!bindings) return undefined;
+  const last = new Map<string, typeof bindings[number]>();
+  const count = new Map<string, number>();
+  for (const binding of bindings) {
+    last.set(binding.name, binding);
+    count.set(binding.name, (count.get(binding.name) ?? 0) + 1);
+  }
+  const plan: EnvEditPlan = { text, changed: false, updated: [], added: [], unchanged: [], warnings: [], bomRemoved: false };
+  const edits: { start: number; end: number; replacement: string; name: string }[] = [];
+  const appended: string[] = [];
+  for (const name of names) {
+    const value = updates[name];
+    const existing = last.get(name);
+    if (existing && existing.value === value) {
+      plan.unchanged.push(name);
+      continue;
+    }
+    const encoded = encodeAgreed(value, existing?.quote ?? '');
+    if (!existing) {
+      appended.push(`${name}=${encoded.text}`);
+      plan.added.push(name);
+      continue;
+    }
+    const times = count.get(name) ?? 1;
+    if (times > 1) plan.warnings.push(`${name} is assigned ${times} times; the last one (line ${existing.line}), which every reader uses, was updated.`);
+    edits.push({ start: existing.valueStart, end: existing.valueEnd, replacement: encoded.text, name });
+    plan.updated.push(name);
+  }
+  let next = text;
+  for (const edit of edits.sort((a, b) => b.start - a.start)) next = next.slice(0, edit.start) + edit.replacement + next.slice(edit.end);
+  if (appended.length > 0) next = appendToBlock(next, appended);
+  // The result must be simple throughout, and the last assignment of each name must read exactly as meant.
+  const after = simpleBindings(next, new Set(names));
+  if (!after) return undefined;
+  const read = new Map(after.map((binding) => [binding.name, binding.value]));
+  if (names.some((name) => read.get(name) !== updates[name])) return undefined;
+  plan.text = next;
+  plan.changed = next !== text;
+  return plan;
+}
+
+function planFullEdit(original: string, updates: Readonly<Record<string, string>>, options: EnvEditOptions): EnvEditPlan {
+  const text = original;
+  const names = Object.keys(updates);
   const assignments = findAssignments(text);
   const before = readerViews(text, assignments);
   const lastByName = new Map<string, EnvAssignment>();

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { parse as npmParse } from 'dotenv';
 import { ComposeParseError, parseComposeDotenv } from '../../src/core/env/composeDotenv';
 import { pythonDotenvValues } from '../../src/core/env/pythonDotenv';
+import { simpleBindings } from '../../src/core/env/simpleLines';
 import { EnvEditError, planEnvEdit } from '../../src/core/envText';
 import { prng, type Prng } from '../support/prng';
 import { pythonDotenvRead, requirePythonDotenv } from '../support/python';
@@ -195,6 +196,69 @@ describe('three readers agree on every write', () => {
       assert.equal(npmParse(plan.text).OPENAI_API_KEY, key);
       assert.equal(pythonDotenvValues(plan.text).get('OPENAI_API_KEY'), key);
       assert.equal(parseComposeDotenv(plan.text).get('OPENAI_API_KEY')?.value, key);
+    }
+  });
+});
+
+describe('the simple-file fast path', () => {
+  // Pieces of lines: some keep a line simple, some make it not (the fast path must then step aside).
+  const VALUE_ATOMS = ['a', 'Z9', '-', '_', '.', '/', '+', '=', ':', '@', '%', '!', '*', '{', '}', '[', ']', '(', ')', '|', '&', ';', '<', '>', '?', '~', '^', ',', ' ', '#', ' #', '$', '${X}', '\\', "'", '"', '`', '\t', 'ü'];
+  const PREFIXES = ['', '', '', ' ', '\t', 'export ', 'export\t', '  export  '];
+  const SUFFIXES = ['', '', '', ' ', '\t ', ' # note', '\t# note', '#tight', ' #'];
+
+  // Half the files are built only from pieces that can be simple, so both sides of the fast path get exercised.
+  const SIMPLE_ATOMS = VALUE_ATOMS.slice(0, 29);
+
+  function generateLine(r: Prng, names: string[], tame: boolean): string {
+    const kind = r.next();
+    if (kind < 0.1) return r.pick(['', ' ', '\t', '  \t ']);
+    if (kind < 0.2) return r.pick(['# comment', '  # indented', '#', '#A=1', '# $HOME "quoted" \\']);
+    let value = '';
+    for (let i = 0, n = Math.floor(r.next() * 7); i < n; i++) value += r.pick(tame ? SIMPLE_ATOMS : VALUE_ATOMS);
+    const quote = r.pick(['', '', "'", '"']);
+    return `${r.pick(PREFIXES)}${r.pick(names)}${tame ? '=' : r.pick(['=', '=', '=', ' =', '= '])}${quote}${value}${quote}${r.pick(tame ? SUFFIXES.slice(0, 6) : SUFFIXES)}`;
+  }
+
+  it('reads each file it accepts exactly as npm dotenv, python-dotenv and docker compose do (1,000 generated files)', (t) => {
+    const runtime = requirePythonDotenv();
+    const dir = tempDir();
+    const names = ['A', 'B_2', 'OPENAI_API_KEY', 'export_X', 'x'];
+    const accepted: { text: string; file: string; view: Record<string, string> }[] = [];
+    let rejected = 0;
+    for (let seed = 1; seed <= 1000; seed++) {
+      const r = prng(50_000 + seed);
+      const tame = r.chance(0.5);
+      const lines = Array.from({ length: 1 + Math.floor(r.next() * 6) }, () => generateLine(r, names, tame));
+      const text = lines.join('\n') + (r.chance(0.8) ? '\n' : '');
+      const bindings = simpleBindings(text);
+      if (!bindings) { rejected++; continue; }
+      const view: Record<string, string> = {};
+      for (const binding of bindings) view[binding.name] = binding.value;
+      const file = path.join(dir, `simple-${seed}.env`);
+      writeFileSync(file, text);
+      accepted.push({ text, file, view });
+    }
+    const python = pythonDotenvRead(runtime, accepted.map((entry) => entry.file));
+    accepted.forEach((entry, index) => {
+      assert.deepEqual({ ...npmParse(entry.text) }, entry.view, `npm dotenv reads ${JSON.stringify(entry.text)} differently`);
+      assert.deepEqual(python[index], entry.view, `python-dotenv reads ${JSON.stringify(entry.text)} differently`);
+      assert.deepEqual(compose(entry.text), entry.view, `docker compose reads ${JSON.stringify(entry.text)} differently`);
+    });
+    t.diagnostic(`python-dotenv ${runtime.version}: ${accepted.length} simple files read alike by all three readers; ${rejected} left to the full path`);
+    assert.ok(accepted.length >= 250 && rejected >= 250, `the generator should exercise both sides: ${accepted.length} accepted, ${rejected} rejected`);
+  });
+
+  it('plans the same edit as the full three-reader path on the files it accepts', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = prng(90_000 + seed);
+      const names = ['A', 'B', 'OPENAI_API_KEY'];
+      const text = Array.from({ length: 1 + Math.floor(r.next() * 5) }, () => generateLine(r, names, true)).join('\n') + '\n';
+      if (!simpleBindings(text)) continue;
+      const updates = { [r.pick(names)]: r.pick(PROVIDER_KEYS), ...(r.chance(0.5) ? { NEW_VAR: r.pick(['x', "it's", 'a b']) } : {}) };
+      const fast = planEnvEdit(text, updates);
+      const full = planEnvEdit(text + '\r\n', updates); // a CR LF anywhere sends it down the full path
+      assert.deepEqual({ ...npmParse(fast.text) }, { ...npmParse(full.text.replace(/\r\n/g, '\n')) }, `seed ${seed}: ${JSON.stringify(text)}`);
+      assert.deepEqual([fast.updated, fast.added, fast.unchanged], [full.updated, full.added, full.unchanged], `seed ${seed}`);
     }
   });
 });
