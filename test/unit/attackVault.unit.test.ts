@@ -1,0 +1,197 @@
+// Attacks on the one-passphrase vault: windows interleaving over one SecretStorage, hosts without keys(), crashes.
+// Each test states what must hold (issue items 1 and 2) and fails while it does not.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProviderCatalog } from '../../src/core/catalog';
+import { Fernet } from '../../src/core/fernet';
+import { CrucibleKeyring, deriveCrucibleFernetKey } from '../../src/core/keyDerivation';
+import { maskKey } from '../../src/core/keyFormat';
+import { Redactor, RedactingLogger } from '../../src/core/redact';
+import { KeyVault } from '../../src/core/vault/keyVault';
+import { VaultMaintenance } from '../../src/core/vault/maintenance';
+import { CURRENT_PASSPHRASE_ID, PASSPHRASE_ENTRY_PREFIX, PASSPHRASE_INDEX } from '../../src/core/vault/names';
+import { VaultPassphrases } from '../../src/core/vault/passphrases';
+import { ProjectPassphraseBackups } from '../../src/core/vault/projectBackups';
+import { VaultRotation } from '../../src/core/vault/rotation';
+import { MemorySecrets, MemoryState, SimulatedCrash } from '../support/memoryStores';
+
+const catalog = new ProviderCatalog();
+const KEYS = { openai: 'sk-proj-' + 'Zq9'.repeat(12), xai: 'xai-' + 'Q'.repeat(40) };
+const NEWER_OPENAI = 'sk-proj-' + 'Nw7'.repeat(12);
+const HOUR = 3_600_000;
+
+interface World { map: Map<string, string>; memento: MemoryState; now: { value: number } }
+
+function world(): World {
+  return { map: new Map(), memento: new MemoryState(), now: { value: Date.parse('2026-11-27T10:00:00Z') } };
+}
+
+/** A SecretStorage like VS Code's before SecretStorage.keys() (engines allows ^1.101.0): get, store, delete only. */
+function indexOnly(map: Map<string, string>): MemorySecrets {
+  const secrets = new MemorySecrets(map);
+  (secrets as { keys?: unknown }).keys = undefined;
+  return secrets;
+}
+
+function openWindow(shared: World, secrets: MemorySecrets = new MemorySecrets(shared.map)) {
+  const redactor = new Redactor();
+  const logger = new RedactingLogger({ write: () => undefined }, redactor);
+  const clock = { now: () => shared.now.value };
+  const keyring = new CrucibleKeyring(deriveCrucibleFernetKey, redactor);
+  const passphrases = new VaultPassphrases(secrets, clock, logger);
+  const vault = new KeyVault(secrets, shared.memento, passphrases, keyring, redactor, logger, clock);
+  const rotation = new VaultRotation(vault, keyring, clock, logger);
+  const maintenance = new VaultMaintenance(vault, rotation, secrets, clock, logger);
+  return { secrets, vault, passphrases, keyring, rotation, maintenance };
+}
+
+async function readable(window: ReturnType<typeof openWindow>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [id, read] of await window.vault.readAll()) out[id] = read.state === 'ok' ? read.key : read.state;
+  return out;
+}
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => { open = resolve; });
+  return { open, opened };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('attack: a SecretStorage without keys() (VS Code 1.101, allowed by engines)', () => {
+  it('two windows creating the vault passphrase at once leave every key readable', async () => {
+    const shared = world();
+    const aSecrets = indexOnly(shared.map);
+    const bSecrets = indexOnly(shared.map);
+    const [a, b] = [openWindow(shared, aSecrets), openWindow(shared, bSecrets)];
+    // B has stored its candidate and read the (still empty) index; it is about to write the index when A runs a
+    // whole first save. Nothing else is special: the same race the keys() host survives.
+    const held = gate();
+    let bAtIndex = false;
+    bSecrets.beforeEach = async (operation, key) => {
+      if (operation === 'store' && key === PASSPHRASE_INDEX && !bAtIndex) {
+        bAtIndex = true;
+        await held.opened;
+      }
+    };
+    const savedByB = b.vault.store(catalog.require('xai'), KEYS.xai, catalog.all());
+    await until(() => bAtIndex);
+    await a.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
+    held.open();
+    await savedByB;
+    const pointer = shared.map.get(CURRENT_PASSPHRASE_ID);
+    const index = JSON.parse(shared.map.get(PASSPHRASE_INDEX) ?? '[]') as string[];
+    assert.ok(pointer && !index.includes(pointer), `the race happened: the pointer ${pointer} is not in the index ${JSON.stringify(index)}`);
+
+    // A fresh window, a full maintenance pass an hour later (consolidate, unlock with what it can see, GC).
+    shared.now.value += HOUR;
+    const next = openWindow(shared, indexOnly(shared.map));
+    await next.maintenance.run(async () => []);
+    assert.deepEqual(await readable(next), KEYS, 'keys encrypted under the vault passphrase in force must open');
+  });
+
+  it('garbage collection never forgets a passphrase a stored token still needs', async () => {
+    const shared = world();
+    const a = openWindow(shared, indexOnly(shared.map));
+    await a.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
+    const first = (await a.passphrases.current())!;
+    // Window B saves the xAI key; VS Code dies right after the token is written, before the metadata is.
+    const bSecrets = indexOnly(shared.map);
+    const b = openWindow(shared, bSecrets);
+    let tokenWritten = false;
+    bSecrets.beforeEach = (operation, key) => {
+      if (operation === 'store' && key === 'crucibleKeys.default.xai') tokenWritten = true;
+      else if (tokenWritten) throw new SimulatedCrash('killed after the token was written');
+    };
+    await assert.rejects(b.vault.store(catalog.require('xai'), KEYS.xai, catalog.all()), SimulatedCrash);
+    assert.equal(new Fernet(await deriveCrucibleFernetKey(first.value)).decrypt(shared.map.get('crucibleKeys.default.xai')!), KEYS.xai, 'the xAI token is in storage, under the vault passphrase');
+
+    // Later: a rotation, then maintenance after the grace period.
+    await a.rotation.rotate();
+    shared.now.value += HOUR;
+    await a.maintenance.run(async () => []);
+    assert.ok(shared.map.has(`${PASSPHRASE_ENTRY_PREFIX}${first.id}`), 'the passphrase the xAI token is encrypted under was deleted while the token still needs it');
+  });
+});
+
+describe('attack: two windows, one SecretStorage', () => {
+  it('a key saved while another window runs Forget All is either forgotten or readable, never locked for good', async () => {
+    const shared = world();
+    const a = openWindow(shared);
+    await a.vault.store(catalog.require('xai'), KEYS.xai, catalog.all());
+    const bSecrets = new MemorySecrets(shared.map);
+    const b = openWindow(shared, bSecrets);
+    // B has read the vault passphrase and is about to write its token when A's Forget All runs to the end.
+    let forgotten = false;
+    bSecrets.beforeEach = async (operation, key) => {
+      if (!forgotten && operation === 'store' && key === 'crucibleKeys.default.openai') {
+        forgotten = true;
+        await a.vault.forgetAll(catalog.all().map((provider) => provider.id));
+        await a.passphrases.forgetAll();
+      }
+    };
+    await b.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
+    assert.ok(forgotten);
+    const after = openWindow(shared);
+    await after.maintenance.run(async () => []);
+    const read = await after.vault.read('openai');
+    assert.notEqual(read.state, 'locked', 'the key B just saved is stored under a passphrase that no longer exists');
+  });
+
+  it('a rotation in one window never reverts a key another window saved meanwhile', async () => {
+    const shared = world();
+    const aSecrets = new MemorySecrets(shared.map);
+    const a = openWindow(shared, aSecrets);
+    const b = openWindow(shared);
+    await a.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
+    // A's rotation has checked that the OpenAI token is unchanged and is about to write it re-encrypted; in that
+    // instant the person saves a new OpenAI key in window B.
+    let saved = false;
+    aSecrets.beforeEach = async (operation, key) => {
+      if (!saved && operation === 'store' && key === 'crucibleKeys.default.openai') {
+        saved = true;
+        await b.vault.store(catalog.require('openai'), NEWER_OPENAI, catalog.all());
+      }
+    };
+    await a.rotation.rotate();
+    assert.ok(saved);
+    assert.equal(b.vault.metadata().openai.masked, maskKey(NEWER_OPENAI), 'B told the person the new key is stored');
+    const read = await openWindow(shared).vault.read('openai');
+    assert.equal(read.state === 'ok' ? read.key : read.state, NEWER_OPENAI, 'the new key was overwritten by the old one');
+  });
+
+  it('a key removed in one window is not brought back by another window\'s rotation', async () => {
+    const shared = world();
+    const aSecrets = new MemorySecrets(shared.map);
+    const a = openWindow(shared, aSecrets);
+    const b = openWindow(shared);
+    await a.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
+    let removed = false;
+    aSecrets.beforeEach = async (operation, key) => {
+      if (!removed && operation === 'store' && key === 'crucibleKeys.default.openai') {
+        removed = true;
+        await b.vault.remove('openai'); // say, a leaked key the person removes at once
+      }
+    };
+    await a.rotation.rotate();
+    assert.ok(removed);
+    assert.equal(shared.map.has('crucibleKeys.default.openai'), false, 'the removed key is back in secret storage');
+  });
+
+  it('a project passphrase kept before a rotation survives another window backing up its own project', async () => {
+    const shared = world();
+    const clock = { now: () => shared.now.value };
+    const a = new ProjectPassphraseBackups(new MemorySecrets(shared.map), clock);
+    const b = new ProjectPassphraseBackups(new MemorySecrets(shared.map), clock);
+    const old = 'old-project-passphrase-that-crucible-db-needs-01';
+    // Window A rotates /w/app's API_KEY_ENCRYPTION_KEY: keeps the old value, writes the new one to .env, keeps it too.
+    // Window B, at the same moment, backs up /w/other's value on its refresh.
+    await Promise.all([a.remember('/w/app', old), b.remember('/w/other', 'the-other-project-passphrase-0123456789ab')]);
+    await a.remember('/w/app', 'new-project-passphrase-after-the-rotation-01');
+    const kept = (await a.list('/w/app')).map((item) => item.passphrase);
+    assert.ok(kept.includes(old), `the old value is in no .env any more, and the backup lost it: ${JSON.stringify(kept)}`);
+  });
+});
