@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProviderCatalog } from '../core/catalog';
 import { findProviderKeys, providerEnvUpdates } from '../core/crucibleEnv';
-import { EnvTargetNeedsConsentError, readEnvFile, updateEnvFile } from '../core/envFile';
+import { writePlaintext } from '../core/env/plaintextWrite';
+import { EnvTargetNeedsConsentError, readEnvFile } from '../core/envFile';
 import { CrucibleKeysError, ExitCode, InputError } from '../core/errors';
 import { InvalidToken } from '../core/fernet';
 import { checkGitSafety } from '../core/gitSafety';
@@ -251,10 +252,13 @@ async function envSet(args: string[], out: Reporter): Promise<number> {
   const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
   const check = checkKeyFor(provider, await readStdinText(io), catalog.all());
   check.warnings.forEach(warn);
-  // The aliases already in the file are read under the lock, so a concurrent writer's alias is never missed.
-  const result = await updateEnvFile(file, (current) => providerEnvUpdates(provider, check.key, current.values), {
-    force: values.force, followSymlink: values['follow-symlink'], stripBom: values['strip-bom'], lockTimeoutMs,
-  });
+  // The one plaintext write path, with the flags as its consent; the aliases already in the file are read under the
+  // lock, so a concurrent writer's alias is never missed.
+  const written = await writePlaintext(
+    { file, updates: (current) => providerEnvUpdates(provider, check.key, current.values), variables: [provider.writeVar], folder: path.dirname(file), gitAllowed: true, stripBom: values['strip-bom'], lockTimeoutMs },
+    { interactive: false, followSymlink: values['follow-symlink'] ?? false, force: values.force ?? false },
+  );
+  const result = written!;
   result.warnings.forEach(warn);
   if (result.bomHides) warn('--strip-bom removes the byte-order mark.');
   if (result.bomRemoved) warn(`the byte-order mark at the start of ${result.path} was removed.`);
@@ -263,7 +267,7 @@ async function envSet(args: string[], out: Reporter): Promise<number> {
     result.updated.length ? `updated ${result.updated.join(', ')}` : '',
     result.unchanged.length ? `${result.unchanged.join(', ')} already set` : '',
   ].filter(Boolean);
-  const safety = await checkGitSafety(file);
+  const safety = result.review.git;
   if (safety.state === 'tracked' || safety.state === 'not_ignored') warn(safety.message);
   io.stdout(`${result.path}: ${parts.join('; ')} (${provider.label}, ${maskKey(check.key, catalog.all())}).\n`);
   return ExitCode.ok;

@@ -156,8 +156,11 @@ export function customProvider(raw: unknown): ProviderInfo {
   const label = typeof config.label === 'string' ? config.label.trim().slice(0, 80) : '';
   const envVar = config.envVar;
   if (typeof envVar !== 'string' || !ENV_VAR_NAME.test(envVar)) throw new CatalogError(`${name} needs envVar, a variable name such as GROQ_API_KEY; got ${describeValue(envVar)}.`);
-  if (RESERVED_VARIABLES.has(envVar)) throw new CatalogError(`${name} may not use ${envVar}: that is Crucible's encryption passphrase, not a provider key.`);
-  if (builtInVariableNames().has(envVar)) throw new CatalogError(`${name} may not use ${envVar}: a built-in provider already reads it.`);
+  // Case-insensitively: on Windows the environment ignores case, so Openai_Api_Key would read OPENAI_API_KEY.
+  const upper = envVar.toUpperCase();
+  if ([...RESERVED_VARIABLES].some((reserved) => reserved.toUpperCase() === upper)) throw new CatalogError(`${name} may not use ${envVar}: that is Crucible's encryption passphrase, not a provider key.`);
+  if ([...builtInVariableNames()].some((variable) => variable.toUpperCase() === upper)) throw new CatalogError(`${name} may not use ${envVar}: a built-in provider already reads it.`);
+  if (envVar in Object.prototype) throw new CatalogError(`${name} may not use ${envVar}: that name is reserved by JavaScript.`);
   if (typeof config.baseUrl !== 'string') throw new CatalogError(`${name} needs a base URL such as https://host/v1.`);
   let url: URL;
   try {
@@ -205,9 +208,9 @@ export function checkCustomProviders(raw: unknown): CustomProvidersCheck {
     try {
       const provider = customProvider(entry);
       if (providers.some((other) => other.id === provider.id)) throw new CatalogError(`Custom provider id "${provider.id.slice(7)}" is used twice.`);
-      const clash = usedVars.get(provider.writeVar);
+      const clash = usedVars.get(provider.writeVar.toUpperCase());
       if (clash) throw new CatalogError(`Custom provider "${provider.id.slice(7)}" uses ${provider.writeVar}, which "${clash}" already uses.`);
-      usedVars.set(provider.writeVar, provider.id.slice(7));
+      usedVars.set(provider.writeVar.toUpperCase(), provider.id.slice(7));
       providers.push(provider);
     } catch (error) {
       if (!(error instanceof CatalogError)) throw error;

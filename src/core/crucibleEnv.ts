@@ -13,7 +13,7 @@ export function findProviderKeys(catalog: ProviderCatalog, values: Readonly<Reco
   const found: FoundKey[] = [];
   for (const provider of catalog.all()) {
     for (const variable of provider.readVars) {
-      const value = values[variable]?.trim();
+      const value = Object.hasOwn(values, variable) ? values[variable]?.trim() : undefined;
       if (value) {
         found.push({ provider, variable, value });
         break;
@@ -30,7 +30,12 @@ export function findProviderKeys(catalog: ProviderCatalog, values: Readonly<Reco
 export function providerEnvUpdates(provider: ProviderInfo, key: string, existing: Readonly<Record<string, string>>): Record<string, string> {
   const updates: Record<string, string> = { [provider.writeVar]: key };
   for (const alias of provider.readVars) {
-    if (alias !== provider.writeVar && existing[alias] !== undefined) updates[alias] = key;
+    if (alias !== provider.writeVar && Object.hasOwn(existing, alias)) updates[alias] = key;
   }
   return updates;
+}
+
+/** The assignments for several providers' keys at once (see providerEnvUpdates), given the file's current values. */
+export function keysEnvUpdates(entries: readonly { provider: ProviderInfo; key: string }[], existing: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.assign({}, ...entries.map((entry) => providerEnvUpdates(entry.provider, entry.key, existing))) as Record<string, string>;
 }

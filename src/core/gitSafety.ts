@@ -74,7 +74,7 @@ export async function checkGitSafety(envPath: string, timeoutMs = GIT_TIMEOUT_MS
   if (tracked.code === 'timeout' || ignored.code === 'timeout') return { state: 'unknown', tracked: false, ignored: false, repoRoot, message: 'git did not answer in time, so whether the file is ignored is unknown.' };
   const isTracked = tracked.code === 0;
   const isIgnored = ignored.code === 0;
-  const gitignoreLine = isIgnored ? undefined : relative;
+  const gitignoreLine = isIgnored ? undefined : gitignorePattern(relative);
   if (isTracked) {
     return {
       state: 'tracked', tracked: true, ignored: isIgnored, repoRoot, gitignoreLine,
@@ -83,7 +83,7 @@ export async function checkGitSafety(envPath: string, timeoutMs = GIT_TIMEOUT_MS
     };
   }
   if (!isIgnored) {
-    return { state: 'not_ignored', tracked: false, ignored: false, repoRoot, gitignoreLine, message: `${relative} is not ignored by git; add "${gitignoreLine}" to .gitignore.` };
+    return { state: 'not_ignored', tracked: false, ignored: false, repoRoot, gitignoreLine, message: `${relative} is not ignored by git${gitignoreLine ? `; add "${gitignoreLine}" to .gitignore` : ', and its name cannot be written in .gitignore'}.` };
   }
   return { state: 'ignored', tracked: false, ignored: true, repoRoot, message: `${relative} is ignored by git.` };
 }
@@ -106,6 +106,17 @@ async function existingFolder(folder: string): Promise<string> {
 export async function stopTracking(repoRoot: string, relative: string, timeoutMs = GIT_TIMEOUT_MS): Promise<void> {
   const result = await git(['rm', '--cached', '--quiet', '--', relative], repoRoot, timeoutMs);
   if (result.code !== 0) throw new Error(`git could not stop tracking ${relative}${result.code === 'timeout' ? ' in time' : ''}.`);
+}
+
+/**
+ * The .gitignore line that ignores exactly `relative` (a path from the repository root): anchored with "/" (so a
+ * leading "#" or "!" is no comment or negation), with the glob characters and trailing spaces escaped, as git reads
+ * them. Undefined for a path no .gitignore line can name (a line break in it).
+ */
+export function gitignorePattern(relative: string): string | undefined {
+  if (/[\r\n]/.test(relative)) return undefined;
+  const escaped = relative.replace(/[\\*?[]/g, (char) => `\\${char}`).replace(/ +$/, (spaces) => spaces.replace(/ /g, '\\ '));
+  return `/${escaped}`;
 }
 
 /** Appends a line to the repository's root .gitignore (atomically, keeping its end-of-line style), once. */

@@ -1,6 +1,7 @@
 // Crucible's passphrase-to-Fernet-key derivation (service/app/core/encryption.py), done asynchronously.
 import { pbkdf2 } from 'node:crypto';
 import { encodeUrlsafeBase64, Fernet } from './fernet';
+import { type Clock, systemClock } from './ports';
 
 export const CRUCIBLE_SALT = 'crucible_encryption_salt';
 export const CRUCIBLE_PBKDF2_ITERATIONS = 100_000;
@@ -30,6 +31,8 @@ export class CrucibleKeyring {
   constructor(
     private readonly derive: (passphrase: string) => Promise<string> = deriveCrucibleFernetKey,
     private readonly holder?: SecretHolder,
+    /** The clock tokens are stamped with: the vault orders competing writes by that stamp. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   fernetFor(passphrase: string): Promise<Fernet> {
@@ -38,7 +41,7 @@ export class CrucibleKeyring {
     const releases = [this.holder?.hold(passphrase, 'passphrase')];
     const fernet = this.derive(passphrase).then((key) => {
       releases.push(this.holder?.hold(key, 'derived-key'), this.holder?.hold(Buffer.from(key, 'base64url').toString('base64'), 'derived-key'));
-      return new Fernet(key);
+      return new Fernet(key, this.clock);
     });
     const entry = { fernet, release: () => releases.forEach((release) => release?.()) };
     fernet.catch(() => this.drop(passphrase));

@@ -27,7 +27,8 @@ export interface SecretStore {
   get(key: string): Promise<string | undefined>;
   store(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
-  keys?(): Promise<string[]>;
+  /** Every entry name this extension stored (VS Code 1.105's SecretStorage.keys()). */
+  keys(): Promise<string[]>;
 }
 
 /** Non-secret persistent state (VS Code's globalState, or a Map in tests). */

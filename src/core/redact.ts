@@ -27,7 +27,22 @@ const KNOWN_SECRET_PATTERNS: readonly RegExp[] = [
   String.raw`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`,
   String.raw`gAAAAA[A-Za-z0-9_-]{40,}={0,2}`,
 ].map((source) => new RegExp(START + source, 'g'));
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+const BEARER = /\b(Bearer|Basic)(?:\s|\+)+[A-Za-z0-9._~+/=-]{6,}/gi;
+/** URL-encoding or a JSON escape, which can hide a secret from the patterns above. */
+const ENCODED = /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|["\\/bfnrt])/;
+const JSON_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** One layer of URL-decoding and JSON-unescaping, tolerant of anything malformed (left as it is). */
+function decodeLayer(text: string): string {
+  const urlDecoded = text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+  });
+  return urlDecoded.replace(/\\u([0-9A-Fa-f]{4})|\\(["\\/bfnrt])/g, (_match, hex: string | undefined, char: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[char!] ?? char!));
+}
 const SECRET_HEADER = /\b((?:x-api-key|x-goog-api-key|api-key|authorization)["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b|\[REDACTED\])[^\s"',;]{6,}/gi;
 const SECRET_QUERY = /([?&](?:key|api_key|apikey|access_token|token)=)[^&#\s]+/gi;
 const MIN_HELD_SECRET_LENGTH = 6;
@@ -45,7 +60,8 @@ function escapeRegExp(text: string): string {
 
 /** The forms a secret takes in text we log: as is, URL-encoded, JSON-escaped (each matched case-insensitively). */
 function encodings(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])];
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, encodeURIComponent(secret), json, json.replace(/\//g, '\\/')])];
 }
 
 export class Redactor {
@@ -91,7 +107,23 @@ export class Redactor {
     return this.matcher;
   }
 
+  /**
+   * Removes every held secret and known credential shape. Text that carries URL-encoding or JSON escapes is also read
+   * decoded (twice, for double encoding); when that reveals something to remove, the decoded, redacted form is what
+   * comes out: a log line may read a little differently, but no encoding hides a secret.
+   */
   redact(text: string): string {
+    let out = this.redactOnce(text);
+    for (let layer = 0; layer < 2 && ENCODED.test(out); layer++) {
+      const decoded = decodeLayer(out);
+      const redacted = this.redactOnce(decoded);
+      if (redacted === decoded) break;
+      out = redacted;
+    }
+    return out;
+  }
+
+  private redactOnce(text: string): string {
     let out = text;
     const matcher = this.heldMatcher();
     if (matcher) out = out.replace(matcher.pattern, (match) => matcher.replacement.get(match.toLowerCase()) ?? REDACTED);

@@ -3,11 +3,10 @@ import type * as vscode from 'vscode';
 import type { SecretStore } from '../core/ports';
 
 export function secretStoreFrom(secrets: vscode.SecretStorage): SecretStore {
-  const withKeys = secrets as vscode.SecretStorage & { keys?: () => Thenable<string[]> };
   return {
     get: async (key) => secrets.get(key),
     store: async (key, value) => secrets.store(key, value),
     delete: async (key) => secrets.delete(key),
-    keys: typeof withKeys.keys === 'function' ? async () => [...(await withKeys.keys!())] : undefined,
+    keys: async () => [...(await secrets.keys())],
   };
 }

@@ -75,12 +75,15 @@ export class Settings {
     const noProxy = http.get<unknown>('noProxy', []);
     const timeout = this.config.get<number>('requestTimeoutMs', 10_000);
     const explicit = typeof proxyUri === 'string' ? proxyUri.trim() : '';
+    // As VS Code does: http.noProxy applies to whichever proxy is in use, and NO_PROXY only when it is empty.
+    const listed = Array.isArray(noProxy) ? noProxy.filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '').join(',') : '';
+    const bypass = listed || process.env.NO_PROXY || process.env.no_proxy;
     return {
       baseUrls: this.baseUrls(),
       timeoutMs: Number.isFinite(timeout) && timeout >= 1000 ? Math.min(timeout, 120_000) : 10_000,
       proxy: explicit
-        ? { kind: 'explicit', uri: explicit, noProxy: Array.isArray(noProxy) ? noProxy.filter((entry): entry is string => typeof entry === 'string').join(',') : undefined }
-        : { kind: 'env', httpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy, httpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy, noProxy: process.env.NO_PROXY ?? process.env.no_proxy },
+        ? { kind: 'explicit', uri: explicit, noProxy: bypass }
+        : { kind: 'env', httpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy, httpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy, noProxy: bypass },
       strictSsl: http.get<boolean>('proxyStrictSSL', true) !== false,
     };
   }

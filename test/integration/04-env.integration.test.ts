@@ -55,7 +55,7 @@ describe('.env export and import on fixture workspaces', () => {
     const file = path.join(folder('legacy'), 'fresh.env');
     const outcome = await copyToEnv({ folder: 'legacy', file, providers: ['openai'], confirm: 'Add to .gitignore and Write' });
     assert.equal(outcome.status, 'written');
-    assert.match(read(path.join(folder('legacy'), '.gitignore')), /^fresh\.env$/m);
+    assert.match(read(path.join(folder('legacy'), '.gitignore')), /^\/fresh\.env$/m);
     assert.equal(execFileSync('git', ['check-ignore', 'fresh.env'], { cwd: folder('legacy'), encoding: 'utf8' }).trim(), 'fresh.env');
   });
 

@@ -120,7 +120,7 @@ describe('settings panel', () => {
     writeFileSync(envFile, envText);
     await project.getByRole('button', { name: 'Add to .gitignore' }).click();
     await project.locator('.git.ok', { hasText: 'is ignored by git' }).waitFor({ timeout: 20_000 });
-    assert.match(readFileSync(gitignore, 'utf8'), /^\.env$/m);
+    assert.match(readFileSync(gitignore, 'utf8'), /^\/?\.env$/m);
   }, () => workbench);
 
   uiTest('adds, edits and removes a custom OpenAI-compatible provider, whose key then verifies', async () => {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { writePlaintext } from '../../src/core/env/plaintextWrite';
-import { checkGitSafety } from '../../src/core/gitSafety';
+import { checkGitSafety, gitignorePattern } from '../../src/core/gitSafety';
 import { tempDir } from '../support/tempDir';
 
 function repo(): string {
@@ -23,11 +23,11 @@ describe('attack: "Add to .gitignore" with a path git reads as a pattern', () =>
       mkdirSync(path.dirname(file), { recursive: true });
       let offered: string | undefined;
       const result = await writePlaintext(
-        { file, updates: { OPENAI_API_KEY: 'sk-proj-' + 'Zq9'.repeat(12) }, folder: path.dirname(file), gitAllowed: true },
+        { file, updates: { OPENAI_API_KEY: 'sk-proj-' + 'Zq9'.repeat(12) }, variables: ['OPENAI_API_KEY'], folder: path.dirname(file), gitAllowed: true },
         { interactive: true, confirm: async (review) => { offered = review.git.gitignoreLine; return { write: true, fix: 'ignore' }; } },
       );
       assert.ok(result?.changed, 'the key was written');
-      assert.equal(offered, relative.split(path.sep).join('/'), 'the person was offered to ignore exactly this file');
+      assert.equal(offered, gitignorePattern(relative.split(path.sep).join('/')), 'the person was offered to ignore exactly this file');
       const after = await checkGitSafety(file);
       const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
       assert.equal(after.state, 'ignored', `after the fix git still says: ${after.message} (git status: ${JSON.stringify(status)})`);

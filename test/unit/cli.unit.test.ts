@@ -131,7 +131,7 @@ describe('crucible-keys CLI (the built bin)', () => {
     writeFileSync(path.join(repo, '.env'), `API_KEY_ENCRYPTION_KEY=${PASSPHRASE}\nROUNDTABLE_OPENROUTER_API_KEY=${KEY}\n`);
     const unignored = runCli(['env', 'check'], { cwd: repo });
     assert.equal(unignored.code, 1);
-    assert.match(unignored.stdout, /add "\.env" to \.gitignore/);
+    assert.match(unignored.stdout, /add "\/\.env" to \.gitignore/);
     assert.ok(!unignored.stdout.includes(KEY) && !unignored.stdout.includes(PASSPHRASE));
     writeFileSync(path.join(repo, '.gitignore'), '.env\n');
     const good = runCli(['env', 'check', '--json'], { cwd: repo });

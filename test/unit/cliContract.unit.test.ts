@@ -228,7 +228,8 @@ describe('crucible-keys env set: files', () => {
       const child = spawn(CLI, ['env', 'set', 'openai', '--dotenv', file], { env: { PATH: process.env.PATH } });
       child.stdin.end(key);
       const exited = new Promise((resolve) => child.on('exit', resolve));
-      await new Promise((resolve) => setTimeout(resolve, (duration * ((attempt * 37) % 100)) / 100));
+      // Kill times spread over one and a half runs: from before the lock to after the rename (the run's own length varies).
+      await new Promise((resolve) => setTimeout(resolve, (duration * 1.5 * ((attempt * 37) % 100)) / 100));
       child.kill('SIGKILL');
       await exited;
       const after = readFileSync(file, 'utf8');

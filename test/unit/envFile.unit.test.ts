@@ -221,9 +221,9 @@ describe('git safety', () => {
 
     const notIgnored = await checkGitSafety(path.join(repo, '.env'));
     assert.equal(notIgnored.state, 'not_ignored');
-    assert.equal(notIgnored.gitignoreLine, '.env');
+    assert.equal(notIgnored.gitignoreLine, '/.env');
     const nested = await checkGitSafety(path.join(repo, 'service', '.env'));
-    assert.equal(nested.gitignoreLine, 'service/.env');
+    assert.equal(nested.gitignoreLine, '/service/.env');
 
     assert.equal(await addToGitignore(repo, '.env'), true);
     assert.equal(await addToGitignore(repo, '.env'), false);
@@ -239,7 +239,7 @@ describe('git safety', () => {
     assert.equal((await checkGitSafety(path.join(repo, 'new-folder', '.env'))).state, 'ignored');
     const future = await checkGitSafety(path.join(repo, 'new-folder', 'secrets.env'));
     assert.equal(future.state, 'not_ignored');
-    assert.equal(future.gitignoreLine, 'new-folder/secrets.env');
+    assert.equal(future.gitignoreLine, '/new-folder/secrets.env');
 
     await stopTracking(repo, 'service/.env');
     assert.equal((await checkGitSafety(path.join(repo, 'service', '.env'))).state, 'ignored');

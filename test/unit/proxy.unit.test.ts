@@ -19,12 +19,20 @@ let proxy: Server;
 let proxyUrl: string;
 const seen: string[] = [];
 
+/**
+ * Names that stand for another machine: this machine is always reached directly, so the proxy tests use names under
+ * .proxy.test, which do not resolve, and which only this test proxy maps to 127.0.0.1.
+ */
+const REMOTE = 'providers.proxy.test';
+const hostOf = (name: string) => (name.endsWith('.proxy.test') ? '127.0.0.1' : name);
+const remote = (url: string) => url.replace('127.0.0.1', REMOTE);
+
 /** A minimal forward proxy: CONNECT tunnels and absolute-form requests, recording each target. */
 function startProxy(): Promise<Server> {
   const server = createServer((request, response) => {
     seen.push(`GET ${request.url}`);
     const target = new URL(request.url ?? '');
-    const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: request.method, headers: request.headers }, (answer) => {
+    const upstream = httpRequest({ host: hostOf(target.hostname), port: target.port, path: target.pathname + target.search, method: request.method, headers: request.headers }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(response);
     });
@@ -33,7 +41,7 @@ function startProxy(): Promise<Server> {
   server.on('connect', (request, socket, head) => {
     seen.push(`CONNECT ${request.url}`);
     const [host, port] = (request.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    const upstream = connect(Number(port), hostOf(host), () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(socket);
@@ -60,7 +68,7 @@ function startSelfSignedProvider(): Promise<TlsServer> {
 
 async function verifyVia(proxySettings: ProxySettings, options: { strictSsl?: boolean; baseUrl?: string } = {}) {
   const redactor = new Redactor();
-  const baseUrls = options.baseUrl ? { openai: options.baseUrl } : providers.baseUrls();
+  const baseUrls = options.baseUrl ? { openai: options.baseUrl } : Object.fromEntries(Object.entries(providers.baseUrls()).map(([id, url]) => [id, remote(url)]));
   const verifier = new KeyVerifier({ logger: new RedactingLogger({ write: () => undefined }, redactor), redactor, baseUrls, proxy: proxySettings, timeoutMs: 3000, strictSsl: options.strictSsl });
   try {
     return await verifier.verify(new ProviderCatalog().require('openai'), fakeKey('openai', 'valid'));
@@ -88,7 +96,7 @@ describe('proxies', () => {
     seen.length = 0;
     const result = await verifyVia({ kind: 'explicit', uri: proxyUrl });
     assert.equal(result.verdict, 'valid');
-    assert.ok(seen.some((line) => line.includes(`127.0.0.1:${providers.port}`)), `proxy saw: ${seen.join(', ')}`);
+    assert.ok(seen.some((line) => line.includes(`${REMOTE}:${providers.port}`)), `proxy saw: ${seen.join(', ')}`);
   });
 
   it('goes through HTTP_PROXY from the environment, and NO_PROXY bypasses it', async () => {
@@ -96,30 +104,38 @@ describe('proxies', () => {
     assert.equal((await verifyVia({ kind: 'env', httpProxy: proxyUrl, httpsProxy: proxyUrl })).verdict, 'valid');
     assert.equal(seen.length, 1);
     seen.length = 0;
-    assert.equal((await verifyVia({ kind: 'env', httpProxy: proxyUrl, httpsProxy: proxyUrl, noProxy: '127.0.0.1' })).verdict, 'valid');
+    // Bypassed, the name is looked up directly, where it does not exist: the proxy must see nothing at all.
+    assert.equal((await verifyVia({ kind: 'env', httpProxy: proxyUrl, httpsProxy: proxyUrl, noProxy: '.proxy.test' })).verdict, 'unreachable');
     assert.deepEqual(seen, []);
   });
 
   it('honours http.noProxy with an explicit proxy: listed hosts go direct, others through the proxy', async () => {
     seen.length = 0;
-    assert.equal((await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: 'localhost,127.0.0.1' })).verdict, 'valid');
+    assert.equal((await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: `localhost,${REMOTE}` })).verdict, 'unreachable');
     assert.deepEqual(seen, [], 'the proxy saw a request for a host on http.noProxy');
     assert.equal((await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: 'example.com,.internal' })).verdict, 'valid');
     assert.equal(seen.length, 1, 'a host not on the list still goes through the proxy');
   });
 
+  it('reaches this machine directly whatever the proxy: a local gateway over plain http never hands a key to a proxy', async () => {
+    seen.length = 0;
+    const result = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { baseUrl: providers.baseUrls().openai });
+    assert.equal(result.verdict, 'valid');
+    assert.deepEqual(seen, [], 'the proxy saw a request for 127.0.0.1');
+  });
+
   it('applies proxyStrictSSL = false only through the proxy: a direct connection always checks the certificate', async () => {
     seen.length = 0;
-    const throughProxy = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: false, baseUrl: tlsUrl });
+    const throughProxy = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: false, baseUrl: remote(tlsUrl) });
     assert.equal(throughProxy.verdict, 'valid', throughProxy.message);
     assert.ok(seen.some((line) => line.startsWith('CONNECT')), 'it went through the proxy');
-    const strictThroughProxy = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: true, baseUrl: tlsUrl });
+    const strictThroughProxy = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: true, baseUrl: remote(tlsUrl) });
     assert.equal(strictThroughProxy.verdict, 'unreachable');
     assert.match(strictThroughProxy.message, /secure connection failed/);
-    const bypassed = await verifyVia({ kind: 'explicit', uri: proxyUrl, noProxy: '127.0.0.1' }, { strictSsl: false, baseUrl: tlsUrl });
-    assert.equal(bypassed.verdict, 'unreachable', 'a bypassed host must not inherit the relaxed check');
-    const direct = await verifyVia({ kind: 'none' }, { strictSsl: false, baseUrl: tlsUrl });
-    assert.equal(direct.verdict, 'unreachable');
+    const direct = await verifyVia({ kind: 'explicit', uri: proxyUrl }, { strictSsl: false, baseUrl: tlsUrl });
+    assert.equal(direct.verdict, 'unreachable', 'a direct connection must not inherit the relaxed check');
+    const noProxy = await verifyVia({ kind: 'none' }, { strictSsl: false, baseUrl: tlsUrl });
+    assert.equal(noProxy.verdict, 'unreachable');
   });
 
   it('matches bypass lists the way undici does (exact host, subdomains, ports, "*"), IPv6 literals included', () => {
@@ -143,6 +159,10 @@ describe('proxies', () => {
     assert.equal(proxyFor(new URL('https://a.example/'), { kind: 'env', httpProxy: 'http://p:1' }), 'http://p:1', 'HTTPS_PROXY falls back to HTTP_PROXY');
     assert.equal(proxyFor(new URL('http://a.example/'), { kind: 'env', httpsProxy: 'http://p:1' }), undefined, 'plain http does not use HTTPS_PROXY');
     assert.equal(proxyFor(new URL('https://a.example/'), { kind: 'none' }), undefined);
+    for (const local of ['http://127.0.0.1:4000/v1', 'http://localhost:4000/v1', 'http://[::1]:4000/v1', 'http://127.1.2.3/v1']) {
+      assert.equal(proxyFor(new URL(local), { kind: 'explicit', uri: 'http://p:1' }), undefined, `${local} is this machine`);
+    }
+    assert.equal(proxyFor(new URL('http://gw.localhost:4000/v1'), { kind: 'explicit', uri: 'http://p:1' }), 'http://p:1', '*.localhost is looked up like any name');
   });
 
   it('reports a dead proxy as unreachable, never rejected', async () => {

@@ -34,7 +34,7 @@ function openWindow(shared: World, secrets: MemorySecrets = shared.secrets) {
   const logs: string[] = [];
   const logger = new RedactingLogger({ write: (level, line) => logs.push(`${level} ${line}`) }, redactor);
   const clock = { now: () => shared.now.value };
-  const keyring = new CrucibleKeyring(deriveCrucibleFernetKey, redactor);
+  const keyring = new CrucibleKeyring(deriveCrucibleFernetKey, redactor, clock);
   const passphrases = new VaultPassphrases(secrets, clock, logger);
   const vault = new KeyVault(secrets, shared.memento, passphrases, keyring, redactor, logger, clock);
   return { vault, passphrases, keyring, redactor, logs, rotation: new VaultRotation(vault, keyring, clock, logger) };
@@ -342,7 +342,10 @@ describe('project passphrase backups', () => {
     const backups = new ProjectPassphraseBackups(shared.secrets, { now: () => shared.now.value });
     assert.equal(await backups.remember('/w/a', 'first-project-passphrase-0123456789abcdef'), true);
     assert.equal(await backups.remember('/w/a', 'first-project-passphrase-0123456789abcdef'), false);
-    for (let index = 0; index < 12; index++) await backups.remember('/w/a', `passphrase-number-${index}-0123456789abcdefghij`);
+    for (let index = 0; index < 12; index++) {
+      shared.now.value += 1000;
+      await backups.remember('/w/a', `passphrase-number-${index}-0123456789abcdefghij`);
+    }
     const list = await backups.list('/w/a');
     assert.equal(list.length, 10);
     assert.equal(list[0].passphrase, 'passphrase-number-11-0123456789abcdefghij');

@@ -22,6 +22,15 @@ export type KeyRead = { state: 'missing' } | { state: 'locked' } | { state: 'ok'
 const METADATA_KEY = 'crucibleKeys.metadata';
 /** A window that stored a key and then saw the passphrase change under it re-encrypts, at most this often. */
 const MAX_STORE_ATTEMPTS = 5;
+/** How long a window remembers its own saves and removals, to undo another window's stale rewrite of them. */
+export const RECENT_WRITE_MS = 10 * 60_000;
+
+/**
+ * What this window last did to an entry. SecretStorage has no compare-and-swap, so another window re-encrypting a
+ * key can overwrite a save made in the instant between its check and its write. Re-encryption keeps the token's
+ * original time stamp, so such a stale rewrite is recognisable: older than this window's own write, another key.
+ */
+type RecentWrite = { kind: 'saved'; key: string; stamp: number; until: number } | { kind: 'removed'; stamp: number; until: number };
 
 interface Opener {
   entry: PassphraseEntry;
@@ -30,6 +39,7 @@ interface Opener {
 
 export class KeyVault {
   private readonly held = new Map<string, () => void>();
+  private readonly recent = new Map<string, RecentWrite>();
 
   constructor(
     private readonly secrets: SecretStore,
@@ -61,14 +71,18 @@ export class KeyVault {
    */
   async store(provider: ProviderInfo, key: string, providers: readonly ProviderInfo[]): Promise<StoredKeyMetadata> {
     this.hold(provider.id, key);
+    const name = this.secretName(provider.id);
     let passphrase = await this.passphrases.ensureCurrent();
     for (let attempt = 1; ; attempt++) {
       const fernet = await this.keyring.fernetFor(passphrase.value);
-      await this.secrets.store(this.secretName(provider.id), fernet.encrypt(key));
+      const token = fernet.encrypt(key);
+      await this.secrets.store(name, token);
+      this.recent.set(name, { kind: 'saved', key, stamp: stampOf(token), until: this.clock.now() + RECENT_WRITE_MS });
+      // Another window may have switched the passphrase, or forgotten every one (Forget All), meanwhile.
       const after = await this.passphrases.current();
-      if (!after || after.id === passphrase.id || attempt >= MAX_STORE_ATTEMPTS) break;
+      if (after?.id === passphrase.id || attempt >= MAX_STORE_ATTEMPTS) break;
       this.logger.info('the vault passphrase changed while storing the %s key; storing it again', provider.id);
-      passphrase = after;
+      passphrase = after ?? (await this.passphrases.ensureCurrent());
     }
     const all = this.metadata();
     const entry: StoredKeyMetadata = { addedAt: new Date(this.clock.now()).toISOString(), masked: maskKey(key, providers) };
@@ -132,7 +146,7 @@ export class KeyVault {
       const read = this.open(id, token, openers);
       if (read.state === 'locked') locked.push(id);
       if (read.state !== 'ok' || read.passphraseId === current.id) continue;
-      if (await this.replaceIfUnchanged(id, token, target.encrypt(read.key))) moved.push(id);
+      if (await this.replaceIfUnchanged(id, token, target.encrypt(read.key, { atSeconds: stampOf(token) }))) moved.push(id);
     }
     if (moved.length) this.logger.info('moved %d key(s) under the vault passphrase', moved.length);
     return { moved, locked };
@@ -163,7 +177,7 @@ export class KeyVault {
           continue;
         }
         this.hold(id, key);
-        if (await this.replaceIfUnchanged(id, token, target.encrypt(key))) unlocked.push(id);
+        if (await this.replaceIfUnchanged(id, token, target.encrypt(key, { atSeconds: stampOf(token) }))) unlocked.push(id);
       }
       this.keyring.drop(candidate);
     }
@@ -201,6 +215,47 @@ export class KeyVault {
     return forgotten;
   }
 
+  /**
+   * Undoes another window's stale rewrite of what this window saved or removed in the last RECENT_WRITE_MS: a key
+   * that reads as another, older one is saved again; a removed key that came back with an older stamp is removed
+   * again. A newer write by anyone wins. Runs on every maintenance pass, which follows every change in SecretStorage.
+   */
+  async repairRecentWrites(): Promise<string[]> {
+    const repaired: string[] = [];
+    const openers = await this.openers();
+    for (const [name, write] of [...this.recent]) {
+      if (this.clock.now() > write.until) {
+        this.recent.delete(name);
+        continue;
+      }
+      const token = await this.secrets.get(name);
+      if (token === undefined) {
+        if (write.kind === 'saved') this.recent.delete(name); // removed since, by someone: that is the newer word
+        continue;
+      }
+      if (stampOf(token) > write.stamp) {
+        this.recent.delete(name); // a newer write, whoever made it
+        continue;
+      }
+      const id = name.slice(this.secretName('').length);
+      if (write.kind === 'removed') {
+        await this.secrets.delete(name);
+        this.logger.info('removed the %s key again: another window had written back an older copy', id);
+        repaired.push(id);
+        continue;
+      }
+      const read = this.open(id, token, openers);
+      if (read.state === 'ok' && read.key === write.key) continue;
+      const current = await this.passphrases.ensureCurrent();
+      const rewritten = (await this.keyring.fernetFor(current.value)).encrypt(write.key);
+      await this.secrets.store(name, rewritten);
+      this.recent.set(name, { ...write, stamp: stampOf(rewritten) });
+      this.logger.info('saved the %s key again: another window had written back an older one', id);
+      repaired.push(id);
+    }
+    return repaired;
+  }
+
   /** Writes `next` only if the entry still holds `expected`: the closest SecretStorage comes to compare-and-swap. */
   private async replaceIfUnchanged(providerId: string, expected: string, next: string): Promise<boolean> {
     if ((await this.secrets.get(this.secretName(providerId))) !== expected) return false;
@@ -210,6 +265,7 @@ export class KeyVault {
 
   async remove(providerId: string): Promise<void> {
     await this.secrets.delete(this.secretName(providerId));
+    this.recent.set(this.secretName(providerId), { kind: 'removed', stamp: Math.floor(this.clock.now() / 1000), until: this.clock.now() + RECENT_WRITE_MS });
     const all = this.metadata();
     delete all[providerId];
     await this.saveMetadata(all);
@@ -239,11 +295,9 @@ export class KeyVault {
   /** Every token, by provider id: ids from metadata, plus SecretStorage.keys() where the host has it. */
   private async tokens(): Promise<Map<string, string>> {
     const ids = new Set(Object.keys(this.metadata()));
-    if (this.secrets.keys) {
-      for (const name of await this.secrets.keys()) {
-        const id = providerIdOfEntry(this.profile, name);
-        if (id) ids.add(id);
-      }
+    for (const name of await this.secrets.keys()) {
+      const id = providerIdOfEntry(this.profile, name);
+      if (id) ids.add(id);
     }
     const tokens = new Map<string, string>();
     for (const id of ids) {
@@ -260,6 +314,7 @@ export class KeyVault {
     await this.saveMetadata({});
     for (const release of this.held.values()) release();
     this.held.clear();
+    this.recent.clear();
     return tokens.size;
   }
 
@@ -273,8 +328,21 @@ export class KeyVault {
     this.held.delete(providerId);
   }
 
+  /** Forgets every key, passphrase and derived key this process holds (after Forget All, and on deactivation). */
   dispose(): void {
     for (const release of this.held.values()) release();
     this.held.clear();
+    this.recent.clear();
+    this.keyring.clear();
+  }
+}
+
+/** A token's own time stamp (seconds), which re-encryption keeps; 0 for something that is not a token. */
+function stampOf(token: string): number {
+  try {
+    const raw = Buffer.from(token.trim(), 'base64url');
+    return raw.length >= 9 && raw[0] === 0x80 ? Number(raw.readBigUInt64BE(1)) : 0;
+  } catch {
+    return 0;
   }
 }

@@ -46,6 +46,8 @@ export class VaultMaintenance {
     // Every pass, not only the first: it costs two reads, and a window still running an older version may write the
     // old layout at any time.
     const moved = [...(await migrateLegacyVault(this.vault, this.secrets, await candidates(), this.logger)).moved];
+    // Undo another window's stale rewrite of a key this window just saved or removed (see KeyVault.recent).
+    await this.vault.repairRecentWrites();
     const intent = await this.vault.passphrases.rotationIntent();
     if (intent && this.clock.now() - Date.parse(intent.startedAt) < ROTATION_IN_PROGRESS_MS) {
       const reads = await this.vault.readAll();

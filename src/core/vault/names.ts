@@ -6,8 +6,6 @@ export const SECRET_PREFIX = 'crucibleKeys.';
 export const CURRENT_PASSPHRASE_ID = 'crucibleKeys.vault.current';
 /** One entry per passphrase the vault has used, `crucibleKeys.vault.passphrase.<id>`, kept until no token needs it. */
 export const PASSPHRASE_ENTRY_PREFIX = 'crucibleKeys.vault.passphrase.';
-/** The ids of those entries, for hosts whose SecretStorage cannot list its keys. */
-export const PASSPHRASE_INDEX = 'crucibleKeys.vault.index';
 /** A vault rotation in progress: written before it starts, removed when it is done. */
 export const ROTATION_INTENT = 'crucibleKeys.vault.rotation';
 /** Backups of projects' API_KEY_ENCRYPTION_KEY, `crucibleKeys.project.<folder id>`. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { generatePassphrase } from '../passphrase';
 import type { Clock, Logger, SecretStore } from '../ports';
-import { CURRENT_PASSPHRASE_ID, PASSPHRASE_ENTRY_PREFIX, PASSPHRASE_INDEX, passphraseEntryName, ROTATION_INTENT } from './names';
+import { CURRENT_PASSPHRASE_ID, PASSPHRASE_ENTRY_PREFIX, passphraseEntryName, ROTATION_INTENT } from './names';
 
 /** How a passphrase came to be known to the vault. */
 export type PassphraseOrigin = 'generated' | 'migrated' | 'adopted' | 'unlocked' | 'rotated';
@@ -85,14 +85,15 @@ export class VaultPassphrases {
     return this.creating;
   }
 
-  /** Remembers a passphrase (its own entry, then the index); returns the existing entry if it is already known. */
+  /**
+   * Remembers a passphrase in an entry of its own (so no two windows ever write the same entry for different
+   * passphrases); returns the existing entry if it is already known.
+   */
   async add(value: string, origin: PassphraseOrigin): Promise<PassphraseEntry> {
     const known = (await this.known()).find((entry) => entry.value === value);
     if (known) return known;
     const entry: PassphraseEntry = { id: this.newId(), value, origin, createdAt: new Date(this.clock.now()).toISOString() };
     await this.write(entry);
-    const index = await this.indexIds();
-    if (!index.includes(entry.id)) await this.secrets.store(PASSPHRASE_INDEX, JSON.stringify([...index, entry.id]));
     return entry;
   }
 
@@ -109,13 +110,11 @@ export class VaultPassphrases {
     await this.secrets.store(passphraseEntryName(entry.id), JSON.stringify({ value, origin, createdAt, ...(retiredAt ? { retiredAt } : {}) }));
   }
 
-  /** Every passphrase the vault knows: the current one first. Lists SecretStorage where the host can, else the index. */
+  /** Every passphrase the vault knows (every entry SecretStorage lists), the current one first. */
   async known(): Promise<PassphraseEntry[]> {
-    const ids = new Set(await this.indexIds());
-    if (this.secrets.keys) {
-      for (const name of await this.secrets.keys()) {
-        if (name.startsWith(PASSPHRASE_ENTRY_PREFIX)) ids.add(name.slice(PASSPHRASE_ENTRY_PREFIX.length));
-      }
+    const ids = new Set<string>();
+    for (const name of await this.secrets.keys()) {
+      if (name.startsWith(PASSPHRASE_ENTRY_PREFIX)) ids.add(name.slice(PASSPHRASE_ENTRY_PREFIX.length));
     }
     const currentId = await this.secrets.get(CURRENT_PASSPHRASE_ID);
     const entries: PassphraseEntry[] = [];
@@ -131,16 +130,14 @@ export class VaultPassphrases {
   async forget(id: string): Promise<void> {
     if ((await this.secrets.get(CURRENT_PASSPHRASE_ID)) === id) throw new Error('refusing to forget the vault passphrase in force');
     await this.secrets.delete(passphraseEntryName(id));
-    const index = await this.indexIds();
-    if (index.includes(id)) await this.secrets.store(PASSPHRASE_INDEX, JSON.stringify(index.filter((other) => other !== id)));
   }
 
-  /** Deletes every passphrase, the pointer, the index and any rotation intent (Forget All). */
+  /** Deletes every passphrase entry (readable or not), the pointer and any rotation intent (Forget All). */
   async forgetAll(): Promise<number> {
-    const known = await this.known();
-    for (const entry of known) await this.secrets.delete(passphraseEntryName(entry.id));
-    for (const name of [CURRENT_PASSPHRASE_ID, PASSPHRASE_INDEX, ROTATION_INTENT]) await this.secrets.delete(name);
-    return known.length;
+    const names = (await this.secrets.keys()).filter((name) => name.startsWith(PASSPHRASE_ENTRY_PREFIX));
+    for (const name of names) await this.secrets.delete(name);
+    for (const name of [CURRENT_PASSPHRASE_ID, ROTATION_INTENT]) await this.secrets.delete(name);
+    return names.length;
   }
 
   async rotationIntent(): Promise<RotationIntent | undefined> {
@@ -162,14 +159,4 @@ export class VaultPassphrases {
     await this.secrets.delete(ROTATION_INTENT);
   }
 
-  private async indexIds(): Promise<string[]> {
-    const raw = await this.secrets.get(PASSPHRASE_INDEX);
-    if (!raw) return [];
-    try {
-      const ids = JSON.parse(raw) as unknown;
-      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string' && ID_PATTERN.test(id)) : [];
-    } catch {
-      return [];
-    }
-  }
 }

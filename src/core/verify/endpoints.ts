@@ -9,10 +9,13 @@ export function checkUrlFor(provider: ProviderInfo, baseUrls: Readonly<Record<st
   return base.replace(/\/+$/, '') + (provider.verify?.path ?? '');
 }
 
-/** True for this machine: localhost, 127.0.0.0/8 and ::1. */
+/**
+ * True for this machine: localhost, 127.0.0.0/8 and ::1. Not "*.localhost": such names are looked up like any other
+ * here, and may well leave the machine.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(host) || host === '::1' || host === '0:0:0:0:0:0:0:1';
+  return host === 'localhost' || /^127(?:\.\d{1,3}){3}$/.test(host) || host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
 /** The origin when `url` would carry a key over plain http:// to another machine; undefined when it is safe. */

@@ -10,6 +10,8 @@ export type ProxySettings =
   /** One explicit proxy with its bypass list, as VS Code's http.proxy and http.noProxy give them. */
   | { kind: 'explicit'; uri: string; noProxy?: string };
 
+import { isLoopbackHost } from './endpoints';
+
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 /** True when `url` must not go through a proxy because a `noProxy` entry (comma or space separated) matches it. */
@@ -28,8 +30,12 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   });
 }
 
-/** The proxy URI a request to `url` goes through, or undefined to connect directly. */
+/**
+ * The proxy URI a request to `url` goes through, or undefined to connect directly. This machine is always reached
+ * directly (as VS Code does): a local gateway over plain http must never hand the key to a proxy in clear text.
+ */
 export function proxyFor(url: URL, settings: ProxySettings): string | undefined {
+  if (isLoopbackHost(url.hostname)) return undefined;
   switch (settings.kind) {
     case 'none': return undefined;
     case 'explicit': return bypassesProxy(url, settings.noProxy) ? undefined : settings.uri;

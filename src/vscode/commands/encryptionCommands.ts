@@ -94,7 +94,7 @@ export class EncryptionCommands {
       if (choice) return this.rotateProjectPassphrase(folder.uri.fsPath);
       return undefined;
     }
-    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: passphrase }, 'Crucible encrypts the keys it stores with this passphrase. Crucible Keys keeps a backup of it in secret storage.');
+    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: passphrase }, [ENCRYPTION_KEY_VAR], 'Crucible encrypts the keys it stores with this passphrase. Crucible Keys keeps a backup of it in secret storage.');
     if (!written) return undefined;
     await this.projects.remember(folder.uri.fsPath, passphrase);
     void vscode.window.showInformationMessage(`Wrote a new ${ENCRYPTION_KEY_VAR} to ${path.basename(file)}; a backup is kept in secret storage.`);
@@ -111,7 +111,7 @@ export class EncryptionCommands {
     if (answer !== 'Rotate') return undefined;
     await this.projects.remember(folder.uri.fsPath, old);
     const next = generatePassphrase();
-    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: next }, 'The new project passphrase; the old one is kept in secret storage.');
+    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: next }, [ENCRYPTION_KEY_VAR], 'The new project passphrase; the old one is kept in secret storage.');
     if (!written) return undefined;
     await this.projects.remember(folder.uri.fsPath, next);
     void vscode.window.showInformationMessage(`Rotated ${ENCRYPTION_KEY_VAR} in ${path.basename(file)}. Restart Crucible and re-enter the keys stored in its Settings.`);
@@ -133,7 +133,7 @@ export class EncryptionCommands {
     })), { title: `Restore ${ENCRYPTION_KEY_VAR} for ${folder.name}`, placeHolder: 'Values are never shown' });
     if (picked === undefined) return undefined;
     if (current && current !== picked) await this.projects.remember(folder.uri.fsPath, current);
-    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: picked }, current ? CRUCIBLE_DB_WARNING : 'Crucible can decrypt the keys it stored with this passphrase again.');
+    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: picked }, [ENCRYPTION_KEY_VAR], current ? CRUCIBLE_DB_WARNING : 'Crucible can decrypt the keys it stored with this passphrase again.');
     return written?.review.realPath;
   }
 
@@ -165,7 +165,7 @@ export class EncryptionCommands {
     if (answer !== 'Write') return undefined;
     if (existing) await this.projects.remember(folder.uri.fsPath, existing);
     const passphrase = await this.operations.vaultPassphrase();
-    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: passphrase }, 'The vault passphrase, shared with this project at your request.');
+    const written = await this.writer.write(file, { [ENCRYPTION_KEY_VAR]: passphrase }, [ENCRYPTION_KEY_VAR], 'The vault passphrase, shared with this project at your request.');
     if (written) await this.projects.remember(folder.uri.fsPath, passphrase);
     return written?.review.realPath;
   }

@@ -2,6 +2,7 @@
 // the person sees the real target and every warning before anything is written.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { keysEnvUpdates } from '../../core/crucibleEnv';
 import { readEnvFile } from '../../core/envFile';
 import { OperationError } from '../../core/errors';
 import { ENCRYPTION_KEY_VAR, generatePassphrase } from '../../core/passphrase';
@@ -50,11 +51,14 @@ export class EnvCommands {
     const picked = await this.prompter.pickMany('envVariables', items, { title: `Copy to ${path.basename(file)}`, placeHolder: 'Keys to write (values are never shown)' });
     if (!picked || picked.length === 0) return { status: 'cancelled' };
     const providerIds = picked.filter((value): value is string => value !== NEW_PASSPHRASE);
-    const { updates, skipped } = await this.operations.envUpdatesFor(file, providerIds);
+    const { entries, skipped } = await this.operations.readKeys(providerIds);
     const passphrase = picked.includes(NEW_PASSPHRASE) ? generatePassphrase() : undefined;
-    if (passphrase) updates[ENCRYPTION_KEY_VAR] = passphrase;
-    if (Object.keys(updates).length === 0) throw new OperationError('None of the chosen keys could be read (they are locked), so nothing was written.');
-    const result = await this.writer.write(file, updates, 'Crucible reads these variables from this file when it starts.');
+    const extra: Record<string, string> = passphrase ? { [ENCRYPTION_KEY_VAR]: passphrase } : {};
+    if (entries.length === 0 && !passphrase) throw new OperationError('None of the chosen keys could be read (they are locked), so nothing was written.');
+    // Aliases are taken from the file as read under its lock, so a stale one can never shadow the new key.
+    const updates = (current: { values: Record<string, string> }) => ({ ...keysEnvUpdates(entries, current.values), ...extra });
+    const shown = Object.keys(updates(await readEnvFile(file).catch(() => ({ values: {} }))));
+    const result = await this.writer.write(file, updates, shown, 'Crucible reads these variables from this file when it starts.');
     if (!result) return { status: 'cancelled', file };
     if (passphrase) await this.projects.remember(folder.uri.fsPath, passphrase);
     const names = [...result.added, ...result.updated];

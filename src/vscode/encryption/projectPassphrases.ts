@@ -88,7 +88,8 @@ export class ProjectPassphrases {
       for (const folder of this.workspaceEnv.folders()) {
         try {
           const value = await this.read(folder.uri.fsPath);
-          if (value) found.push(value);
+          // Version 0.1 trimmed the value before using it, so keys it saved may be under the trimmed form.
+          if (value) found.push(value, value.trim());
         } catch (error) {
           this.logger.debug('could not read the %s project\'s passphrase: %s', folder.name, (error as Error).message);
         }

@@ -2,6 +2,7 @@
 // and a person always sees the real target, the variable names (never values) and every git or symlink warning first.
 import * as path from 'node:path';
 import { type GitFix, writePlaintext, type WriteReview } from '../../core/env/plaintextWrite';
+import type { EnvUpdates } from '../../core/envFile';
 import type { Logger } from '../../core/ports';
 import type { Prompter } from '../ui/prompter';
 import type { WorkspaceEnv } from './workspaceEnv';
@@ -15,11 +16,14 @@ export const WRITE_ANYWAY = 'Write Anyway';
 export class EnvWriter {
   constructor(private readonly prompter: Prompter, private readonly workspaceEnv: WorkspaceEnv, private readonly logger: Logger) {}
 
-  /** Writes after the person confirms; returns undefined when they did not. `purpose` says why, in one sentence. */
-  async write(file: string, updates: Readonly<Record<string, string>>, purpose: string) {
+  /**
+   * Writes after the person confirms; returns undefined when they did not. `variables` are the names shown, `purpose`
+   * says why in one sentence. `updates` may be a function of the file as read under its lock.
+   */
+  async write(file: string, updates: EnvUpdates, variables: readonly string[], purpose: string) {
     const folder = this.workspaceEnv.folders().find((candidate) => !path.relative(candidate.uri.fsPath, path.resolve(file)).startsWith('..'));
     const result = await writePlaintext(
-      { file, updates, folder: folder?.uri.fsPath, gitAllowed: this.workspaceEnv.isTrusted() },
+      { file, updates, variables, folder: folder?.uri.fsPath, gitAllowed: this.workspaceEnv.isTrusted() },
       { interactive: true, confirm: (review) => this.confirm(review, purpose) },
     );
     if (result) {

@@ -1,6 +1,6 @@
 // What the commands and the settings panel do, without the prompts: one implementation behind both UIs.
 import type { ProviderInfo } from '../../core/catalog';
-import { findProviderKeys, providerEnvUpdates } from '../../core/crucibleEnv';
+import { findProviderKeys } from '../../core/crucibleEnv';
 import { readEnvFile } from '../../core/envFile';
 import { OperationError } from '../../core/errors';
 import { checkKeyFor, maskKey, type KeyCheck } from '../../core/keyFormat';
@@ -144,20 +144,19 @@ export class KeyOperations {
     return (await this.vault.passphrases.ensureCurrent()).value;
   }
 
-  /** The Crucible variables for the chosen providers (and every alias the file already has), skipping locked keys. */
-  async envUpdatesFor(file: string, providerIds: readonly string[]): Promise<{ updates: Record<string, string>; skipped: string[] }> {
-    const current = await readEnvFile(file);
-    const updates: Record<string, string> = {};
+  /** The plaintext keys of the chosen providers, skipping (and naming) those that are missing or locked. */
+  async readKeys(providerIds: readonly string[]): Promise<{ entries: { provider: ProviderInfo; key: string }[]; skipped: string[] }> {
+    const entries: { provider: ProviderInfo; key: string }[] = [];
     const skipped: string[] = [];
     for (const id of providerIds) {
       try {
-        Object.assign(updates, providerEnvUpdates(this.provider(id), await this.readKey(id), current.values));
+        entries.push({ provider: this.provider(id), key: await this.readKey(id) });
       } catch (error) {
         if (!(error instanceof OperationError)) throw error;
         skipped.push(id);
       }
     }
-    return { updates, skipped };
+    return { entries, skipped };
   }
 
   /** Keys Crucible would read from a .env file and from this process's environment, compared with the vault. */
@@ -199,6 +198,7 @@ export class KeyOperations {
       passphrases: await this.vault.passphrases.forgetAll(),
       backups: await this.projects.forgetBackups(),
     }));
+    this.vault.dispose(); // and nothing of them stays in memory: keys, passphrases, derived keys
     await this.state.refresh();
     return outcome;
   }

@@ -76,9 +76,9 @@ export class PanelStateBuilder {
     ]);
     const values = contents instanceof Error ? {} : contents.values;
     const variables: PanelProject['variables'] = [];
-    if (values[ENCRYPTION_KEY_VAR] !== undefined) variables.push({ name: ENCRYPTION_KEY_VAR, used: true });
+    if (Object.hasOwn(values, ENCRYPTION_KEY_VAR)) variables.push({ name: ENCRYPTION_KEY_VAR, used: true });
     for (const provider of this.state.providers.all()) {
-      const set = provider.readVars.filter((variable) => values[variable]?.trim());
+      const set = provider.readVars.filter((variable) => Object.hasOwn(values, variable) && values[variable]?.trim());
       set.forEach((variable, index) => variables.push({ name: variable, provider: provider.label, used: index === 0 }));
     }
     return {

@@ -2,7 +2,7 @@
 // raw secret storage through it. The published VSIX is built without it; a unit test checks the bundle.
 import { looksLikeFernetToken } from '../../core/fernet';
 import type { SecretStore } from '../../core/ports';
-import { CURRENT_PASSPHRASE_ID, PASSPHRASE_INDEX, ROTATION_INTENT } from '../../core/vault/names';
+import { CURRENT_PASSPHRASE_ID, ROTATION_INTENT } from '../../core/vault/names';
 import type { KeyStateSnapshot } from '../state/keyState';
 import type { Prompter, PromptId, PrompterSlot } from '../ui/prompter';
 import { TEST_API_MARKER } from './marker';
@@ -42,13 +42,13 @@ export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot
       if (real) slot.replace(real);
     },
     async secretEntries() {
-      const names = secrets.keys ? await secrets.keys() : [];
+      const names = await secrets.keys();
       const entries: { name: string; kind: SecretKind }[] = [];
       for (const name of names.filter((candidate) => candidate.startsWith('crucibleKeys.')).sort()) {
         const value = await secrets.get(name);
         if (value === undefined) continue;
         const passphrase = name.startsWith('crucibleKeys.vault.passphrase.') || name === 'crucibleKeys.passphrase' || name === 'crucibleKeys.passphrase.previous' || name.startsWith('crucibleKeys.project.');
-        const metadata = name === CURRENT_PASSPHRASE_ID || name === PASSPHRASE_INDEX || name === ROTATION_INTENT;
+        const metadata = name === CURRENT_PASSPHRASE_ID || name === ROTATION_INTENT;
         entries.push({ name, kind: passphrase ? 'passphrase' : metadata ? 'metadata' : looksLikeFernetToken(value) ? 'fernet-token' : 'other' });
       }
       return entries;
