@@ -12,6 +12,7 @@ import { resolveFernet, readEnvFileForCli } from './encryptionKey';
 import type { CliIo } from './io';
 import { CrucibleKeysError, ExitCode, InputError } from '../core/errors';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
+import { runCrucible } from './crucibleCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
 
@@ -22,6 +23,7 @@ Commands:
   env set PROVIDER                Read a key on stdin and write the provider's Crucible variable into .env.
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
+  crucible status|push|remove     Compare with, push to or remove from a running Crucible's settings (crucible --help).
 
 Key options (encrypt, decrypt):
   --env-file PATH                 Read API_KEY_ENCRYPTION_KEY from this .env file instead of the environment.
@@ -35,7 +37,8 @@ Other options:
   -V, --version                   Print the version.
 
 Exit codes: 0 ok; 1 invalid token, a problem found, or a key rejected/out of credit;
-2 bad usage or input; 3 a key could not be verified either way; 4 a file could not be read or written.
+2 bad usage or input; 3 a key could not be verified either way; 4 a file could not be read or written;
+5 crucible: the server is unreachable, is not Crucible, or failed.
 `;
 
 /** Set by esbuild from package.json when the bin is built. */
@@ -94,6 +97,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'encrypt': return encrypt(rest, io);
     case 'decrypt': return decrypt(rest, io);
     case 'env': return envCommand(rest, io);
+    case 'crucible': return runCrucible(rest, io);
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);

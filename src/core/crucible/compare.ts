@@ -56,10 +56,10 @@ export function maskMatches(mask: CrucibleMask, key: string): boolean {
   return false;
 }
 
-/** A mask as people see it: "…a1b2 (51 characters)". Never more than Crucible itself shows. */
+/** A mask as people see it: "…a1b2, 51 characters". Never more than Crucible itself shows. */
 export function describeMask(mask: CrucibleMask): string {
   switch (mask.kind) {
-    case 'masked': return `…${mask.last4} (${mask.length} characters)`;
+    case 'masked': return `…${mask.last4}, ${mask.length} characters`;
     case 'short': return `a ${mask.length}-character key`;
     case 'unreadable': return UNREADABLE_MASK;
     case 'unrecognised': return 'a value in a form Crucible Keys does not know';
@@ -68,7 +68,7 @@ export function describeMask(mask: CrucibleMask): string {
 
 /** The same view of a plaintext key, so the two can be set side by side. */
 export function describeKey(key: string): string {
-  return key.length > 4 ? `…${key.slice(-4)} (${key.length} characters)` : `a ${key.length}-character key`;
+  return key.length > 4 ? `…${key.slice(-4)}, ${key.length} characters` : `a ${key.length}-character key`;
 }
 
 export type ComparisonState = 'same' | 'different' | 'only_in_crucible' | 'only_in_vault' | 'unreadable' | 'unrecognised' | 'absent';
@@ -109,8 +109,14 @@ export function readableProviders(comparison: CrucibleComparison): BuiltInProvid
   return comparison.providers.filter((entry) => entry.storedUnder.length > 0 && entry.state !== 'unreadable').map((entry) => entry.provider);
 }
 
+/** How messages name where the keys compared with Crucible's come from: "the vault" unless told (the CLI: "the environment"). */
+export interface Wording {
+  source?: string;
+}
+
 /** Compares what Crucible holds (its `providerApiKeys` masks) with the vault's keys, provider by provider. */
-export function compareWithVault(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys): CrucibleComparison {
+export function compareWithVault(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, wording: Wording = {}): CrucibleComparison {
+  const source = wording.source ?? 'the vault';
   const held = Object.entries(providerApiKeys).filter(([, mask]) => mask !== '');
   const providers = CRUCIBLE_PROVIDERS.map((provider): ProviderComparison => {
     const storedUnder = CRUCIBLE_IDS[provider].filter((id) => held.some(([heldId]) => heldId === id));
@@ -121,7 +127,7 @@ export function compareWithVault(providerApiKeys: Readonly<Record<string, string
     return {
       provider, state, storedUnder, inVault: key !== undefined,
       ...(mask ? { mask } : {}),
-      message: stateMessage(state, mask, key),
+      message: stateMessage(state, mask, key, source),
       ...(provider === 'google' ? googleNote(storedUnder) : {}),
     };
   });
@@ -137,15 +143,15 @@ function comparisonState(mask: CrucibleMask | undefined, key: string | undefined
   return maskMatches(mask, key) ? 'same' : 'different';
 }
 
-function stateMessage(state: ComparisonState, mask: CrucibleMask | undefined, key: string | undefined): string {
+function stateMessage(state: ComparisonState, mask: CrucibleMask | undefined, key: string | undefined, source: string): string {
   switch (state) {
-    case 'same': return `Crucible holds the vault's key (${describeMask(mask!)}: the length and last 4 characters match).`;
-    case 'different': return `Crucible holds a different key: ${describeMask(mask!)}, where the vault's is ${describeKey(key!)}.`;
-    case 'only_in_crucible': return `Only Crucible holds a key (${describeMask(mask!)}); the vault has none.`;
-    case 'only_in_vault': return 'Only the vault holds a key; Crucible has none.';
-    case 'unreadable': return `Crucible can no longer read its key (${UNREADABLE_MASK}) because its API_KEY_ENCRYPTION_KEY changed since the key was saved${key === undefined ? '; the vault has no key to re-enter' : '; re-enter it from the vault'}.`;
-    case 'unrecognised': return 'Crucible shows its key in a form Crucible Keys cannot compare with the vault\'s.';
-    case 'absent': return 'Neither Crucible nor the vault holds a key.';
+    case 'same': return `Crucible holds ${source}'s key: the length and the last 4 characters match (${describeMask(mask!)}).`;
+    case 'different': return `Crucible holds a different key (${describeMask(mask!)}) from ${source}'s (${describeKey(key!)}).`;
+    case 'only_in_crucible': return `Only Crucible holds a key (${describeMask(mask!)}); ${source} has none.`;
+    case 'only_in_vault': return `Only ${source} holds a key; Crucible has none.`;
+    case 'unreadable': return `Crucible can no longer read its key (${UNREADABLE_MASK}) because its API_KEY_ENCRYPTION_KEY changed since the key was saved${key === undefined ? `; ${source} has no key to re-enter` : `; re-enter it from ${source}`}.`;
+    case 'unrecognised': return `Crucible shows its key in a form Crucible Keys cannot compare with ${source}'s.`;
+    case 'absent': return `Neither Crucible nor ${source} holds a key.`;
   }
 }
 

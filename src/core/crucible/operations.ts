@@ -6,9 +6,14 @@ import { OperationError } from '../errors';
 import type { Clock } from '../ports';
 import { systemClock } from '../ports';
 import type { CrucibleClient, CrucibleHealth, CrucibleSettings } from './client';
-import { type ComparisonState, compareWithVault, type CrucibleComparison, CRUCIBLE_IDS, labelOf, type VaultKeys } from './compare';
+import { type ComparisonState, compareWithVault, type CrucibleComparison, CRUCIBLE_IDS, labelOf, type VaultKeys, type Wording } from './compare';
 import { CrucibleFailedError, CrucibleUnreachableError } from './errors';
 import { planPush, pushBody, type PushEffect, type PushPlan } from './pushPlan';
+
+/** A signal to stop, and how messages name the keys' source ("the vault" unless told). */
+export interface OperationOptions extends Wording {
+  signal?: AbortSignal;
+}
 
 export interface CrucibleStatus {
   settings: CrucibleSettings;
@@ -16,9 +21,9 @@ export interface CrucibleStatus {
 }
 
 /** Reads Crucible's settings and compares them with the vault's keys. */
-export async function readStatus(client: CrucibleClient, vault: VaultKeys, signal?: AbortSignal): Promise<CrucibleStatus> {
-  const settings = await client.settings(signal);
-  return { settings, comparison: compareWithVault(settings.providerApiKeys, vault) };
+export async function readStatus(client: CrucibleClient, vault: VaultKeys, options: OperationOptions = {}): Promise<CrucibleStatus> {
+  const settings = await client.settings(options.signal);
+  return { settings, comparison: compareWithVault(settings.providerApiKeys, vault, options) };
 }
 
 export interface ChangeResult {
@@ -49,18 +54,19 @@ export class PushRefusedError extends OperationError {
 }
 
 /** Sends a plan (unless it is empty), reads the settings back, and confirms each change from the masks. */
-export async function executePush(client: CrucibleClient, plan: PushPlan, vault: VaultKeys, signal?: AbortSignal): Promise<PushOutcome> {
+export async function executePush(client: CrucibleClient, plan: PushPlan, vault: VaultKeys, options: OperationOptions = {}): Promise<PushOutcome> {
   if (!plan.accepted) throw new PushRefusedError(plan.refusal ?? 'Crucible would refuse this save.');
-  if (!plan.empty) await client.saveKeys(pushBody(plan, vault), signal);
-  const after = await readStatus(client, vault, signal);
+  if (!plan.empty) await client.saveKeys(pushBody(plan, vault), options.signal);
+  const after = await readStatus(client, vault, options);
+  const source = options.source ?? 'the vault';
   const results = plan.changes.map((change): ChangeResult => {
     const now = after.comparison.providers.find((entry) => entry.provider === change.provider)!;
     const label = labelOf(change.provider);
     const removing = change.effect === 'remove' || change.effect === 'not_held';
     const confirmed = removing ? now.storedUnder.length === 0 : now.state === 'same' && now.storedUnder.join() === CRUCIBLE_IDS[change.provider][0];
     const message = confirmed
-      ? removing ? `Crucible holds no ${label} key now.` : `Crucible now holds the vault's ${label} key.`
-      : removing ? `Crucible still holds a ${label} key after the save.` : `Crucible's ${label} key does not match the vault's after the save: ${now.message}`;
+      ? removing ? `Crucible holds no ${label} key now.` : `Crucible now holds ${source}'s ${label} key.`
+      : removing ? `Crucible still holds a ${label} key after the save.` : `Crucible's ${label} key does not match ${source}'s after the save: ${now.message}`;
     return { provider: change.provider, effect: change.effect, confirmed, state: now.state, message };
   });
   return { plan, sent: !plan.empty, results, confirmed: results.every((result) => result.confirmed), after };
@@ -74,14 +80,14 @@ export interface ReentryOutcome {
 }
 
 /** Pushes the vault's keys for exactly the providers whose key Crucible can no longer read, and confirms them. */
-export async function reenterUnreadable(client: CrucibleClient, vault: VaultKeys, signal?: AbortSignal): Promise<ReentryOutcome> {
-  const status = await readStatus(client, vault, signal);
+export async function reenterUnreadable(client: CrucibleClient, vault: VaultKeys, options: OperationOptions = {}): Promise<ReentryOutcome> {
+  const status = await readStatus(client, vault, options);
   const unreadable = status.comparison.providers.filter((entry) => entry.state === 'unreadable');
   const push = unreadable.filter((entry) => entry.inVault).map((entry) => entry.provider);
   const withoutVaultKey = unreadable.filter((entry) => !entry.inVault).map((entry) => entry.provider);
   if (push.length === 0) return { withoutVaultKey };
-  const plan = planPush(status.settings.providerApiKeys, vault, { push });
-  return { push: await executePush(client, plan, vault, signal), withoutVaultKey };
+  const plan = planPush(status.settings.providerApiKeys, vault, { push }, options);
+  return { push: await executePush(client, plan, vault, options), withoutVaultKey };
 }
 
 export interface WaitOptions {

@@ -7,7 +7,7 @@
 // (service/app/api/routers/user_settings.py _update_user_settings_impl; service/app/core/encryption.py is_masked_key).
 import type { BuiltInProviderId } from '../catalog';
 import { InputError } from '../errors';
-import { CRUCIBLE_IDS, CRUCIBLE_PROVIDERS, describeKey, describeMask, labelOf, maskMatches, parseMask, type VaultKeys } from './compare';
+import { CRUCIBLE_IDS, CRUCIBLE_PROVIDERS, describeKey, describeMask, labelOf, maskMatches, parseMask, type VaultKeys, type Wording } from './compare';
 
 export interface PushRequest {
   /** Providers whose vault key is sent to Crucible. */
@@ -79,9 +79,10 @@ export function looksMaskedToCrucible(key: string): boolean {
 }
 
 /** Plans a request against what Crucible holds (its masks) and the vault's keys; throws PushPlanError for a request that makes no sense. */
-export function planPush(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, request: PushRequest): PushPlan {
-  const plan = evaluate(providerApiKeys, vault, normalise(request));
-  if (plan.refusalKind === 'bundle') plan.suggestions = suggest(providerApiKeys, vault, plan);
+export function planPush(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, request: PushRequest, wording: Wording = {}): PushPlan {
+  const source = wording.source ?? 'the vault';
+  const plan = evaluate(providerApiKeys, vault, normalise(request), source);
+  if (plan.refusalKind === 'bundle') plan.suggestions = suggest(providerApiKeys, vault, plan, source);
   return plan;
 }
 
@@ -91,7 +92,7 @@ export function pushBody(plan: PushPlan, vault: VaultKeys): Record<string, strin
   for (const change of plan.changes) {
     for (const send of change.sends) {
       const key = vault[change.provider];
-      if (send.action === 'set' && key === undefined) throw new PushPlanError(`The vault has no ${labelOf(change.provider)} key to push.`);
+      if (send.action === 'set' && key === undefined) throw new PushPlanError(`There is no ${labelOf(change.provider)} key to push.`);
       body[send.id] = send.action === 'set' ? key! : '';
     }
   }
@@ -108,10 +109,10 @@ function normalise(request: PushRequest): PushRequest {
   return { push: inOrder(request.push), remove: inOrder(request.remove), ...(request.force ? { force: true } : {}) };
 }
 
-function evaluate(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, request: PushRequest): PushPlan {
+function evaluate(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, request: PushRequest, source: string): PushPlan {
   const held = new Set(Object.entries(providerApiKeys).filter(([, mask]) => mask !== '').map(([id]) => id));
   const changes = [
-    ...(request.push ?? []).map((provider) => pushChange(provider, providerApiKeys, held, vault, request.force === true)),
+    ...(request.push ?? []).map((provider) => pushChange(provider, providerApiKeys, held, vault, request.force === true, source)),
     ...(request.remove ?? []).map((provider) => removeChange(provider, held)),
   ];
   const result = new Set(held);
@@ -124,17 +125,17 @@ function evaluate(providerApiKeys: Readonly<Record<string, string>>, vault: Vaul
   const plan: PushPlan = { request, changes, resultIds: [...result].sort(), empty, accepted: true, suggestions: [] };
   const bundle = empty ? undefined : bundleRefusal(result);
   if (masked) {
-    Object.assign(plan, { accepted: false, refusalKind: 'masked_key', refusal: `Crucible would take the vault's ${labelOf(masked)} key for a masked value (it has "..." inside or is mostly "*") and refuse it.` });
+    Object.assign(plan, { accepted: false, refusalKind: 'masked_key', refusal: `Crucible would take ${source}'s ${labelOf(masked)} key for a masked value (it has "..." inside or is mostly "*") and refuse it.` });
   } else if (bundle) {
     Object.assign(plan, { accepted: false, refusalKind: 'bundle', refusal: bundle });
   }
   return plan;
 }
 
-function pushChange(provider: BuiltInProviderId, providerApiKeys: Readonly<Record<string, string>>, held: ReadonlySet<string>, vault: VaultKeys, force: boolean): PlannedChange {
+function pushChange(provider: BuiltInProviderId, providerApiKeys: Readonly<Record<string, string>>, held: ReadonlySet<string>, vault: VaultKeys, force: boolean, source: string): PlannedChange {
   const key = vault[provider];
   const label = labelOf(provider);
-  if (key === undefined) throw new PushPlanError(`The vault has no ${label} key to push.`);
+  if (key === undefined) throw new PushPlanError(`${capitalise(source)} has no ${label} key to push.`);
   const [writeId, ...aliases] = CRUCIBLE_IDS[provider];
   const stale = aliases.filter((id) => held.has(id));
   const staleSends = stale.map((id) => ({ id, action: 'delete' as const }));
@@ -143,14 +144,14 @@ function pushChange(provider: BuiltInProviderId, providerApiKeys: Readonly<Recor
   if (current && maskMatches(current, key) && stale.length === 0) {
     return {
       provider, effect: 'unchanged', sends: force ? [{ id: writeId, action: 'set' }] : [],
-      message: `Crucible already holds the vault's ${label} key; it is ${force ? 'sent again anyway' : 'not sent again'}.`,
+      message: `Crucible already holds ${source}'s ${label} key; it is ${force ? 'sent again anyway' : 'not sent again'}.`,
     };
   }
   const sends = [{ id: writeId, action: 'set' as const }, ...staleSends];
-  if (!current && stale.length === 0) return { provider, effect: 'add', sends, message: `The vault's ${label} key (${describeKey(key)}) would be added.` };
+  if (!current && stale.length === 0) return { provider, effect: 'add', sends, message: `${capitalise(source)}'s ${label} key (${describeKey(key)}) would be added.` };
   const before = current ?? parseMask(providerApiKeys[stale[0]]);
   const what = before.kind === 'unreadable' ? `unreadable ${label} key` : `${label} key (${describeMask(before)})`;
-  return { provider, effect: 'replace', sends, message: `Crucible's ${what} would be replaced by the vault's (${describeKey(key)})${also}.` };
+  return { provider, effect: 'replace', sends, message: `Crucible's ${what} would be replaced by ${source}'s (${describeKey(key)})${also}.` };
 }
 
 function removeChange(provider: BuiltInProviderId, held: ReadonlySet<string>): PlannedChange {
@@ -163,7 +164,7 @@ function removeChange(provider: BuiltInProviderId, held: ReadonlySet<string>): P
 const BUNDLE: readonly BuiltInProviderId[] = ['openrouter', 'openai', 'anthropic'];
 
 /** Requests near the refused one that Crucible would accept, best first: keep what was to be removed, then complete the pair, then add OpenRouter. */
-function suggest(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, refused: PushPlan): PushSuggestion[] {
+function suggest(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, refused: PushPlan, source: string): PushSuggestion[] {
   const push = refused.request.push ?? [];
   const remove = refused.request.remove ?? [];
   const inVault = (id: BuiltInProviderId) => vault[id] !== undefined && !remove.includes(id);
@@ -179,17 +180,21 @@ function suggest(providerApiKeys: Readonly<Record<string, string>>, vault: Vault
   const suggestions: PushSuggestion[] = [];
   for (const { keep, include } of candidates) {
     const request: PushRequest = { ...refused.request, push: [...push, ...include], remove: remove.filter((id) => !keep.includes(id)) };
-    const plan = evaluate(providerApiKeys, vault, normalise(request));
+    const plan = evaluate(providerApiKeys, vault, normalise(request), source);
     if (!plan.accepted) continue;
     const parts = [
       ...(keep.length ? [`keep ${names(keep)} in Crucible`] : []),
-      ...(include.length ? [`include ${names(include)} from the vault as well`] : []),
+      ...(include.length ? [`include ${names(include)} from ${source} as well`] : []),
     ];
     const sentence = parts.join(' and ');
-    suggestions.push({ sentence: `${sentence[0].toUpperCase()}${sentence.slice(1)}.`, request: plan.request });
+    suggestions.push({ sentence: `${capitalise(sentence)}.`, request: plan.request });
   }
-  if (suggestions.length === 0) suggestions.push({ sentence: 'Add an OpenRouter key, or both an OpenAI and an Anthropic key, to the vault first.' });
+  if (suggestions.length === 0) suggestions.push({ sentence: `Add an OpenRouter key, or both an OpenAI and an Anthropic key, to ${source} first.` });
   return suggestions;
+}
+
+function capitalise(text: string): string {
+  return `${text[0].toUpperCase()}${text.slice(1)}`;
 }
 
 function names(ids: readonly BuiltInProviderId[]): string {

@@ -218,7 +218,7 @@ export function crucibleRotationPort(options: CrucibleRotationOptions): Rotation
   };
   return {
     waitUntilUp: async (signal) => { await waitForCrucible(client, { ...options.wait, signal }); },
-    status: (signal) => loggedIn(signal, async () => readStatus(client, await options.vault(), signal)),
-    reenter: (signal) => loggedIn(signal, async () => reenterUnreadable(client, await options.vault(), signal)),
+    status: (signal) => loggedIn(signal, async () => readStatus(client, await options.vault(), { signal })),
+    reenter: (signal) => loggedIn(signal, async () => reenterUnreadable(client, await options.vault(), { signal })),
   };
 }
