@@ -1,7 +1,7 @@
 // What the key checks and the Crucible client share about talking HTTP through undici: dispatchers of our own (never
 // the global one) with the proxy settings honoured, a capped body read, and one sentence per network failure code.
-import type { Dispatcher } from 'undici';
-import { Agent, ProxyAgent } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
+import { Agent, Client, Pool, ProxyAgent } from 'undici';
 import { proxyFor, type ProxySettings } from './verify/proxyRoute';
 
 export interface DispatcherOptions {
@@ -32,7 +32,7 @@ export class DispatcherPool {
     let dispatcher = this.proxied.get(proxy);
     if (!dispatcher) {
       const rejectUnauthorized = this.options.strictSsl !== false;
-      dispatcher = new ProxyAgent({ uri: proxy, connect, requestTls: { rejectUnauthorized }, proxyTls: { rejectUnauthorized } });
+      dispatcher = new ProxyAgent({ uri: proxy, connect, requestTls: { rejectUnauthorized }, proxyTls: { rejectUnauthorized }, factory: tunnelFailuresAreFinal });
       this.proxied.set(proxy, dispatcher);
     }
     return dispatcher;
@@ -45,6 +45,26 @@ export class DispatcherPool {
     await Promise.all(dispatchers.map((dispatcher) => dispatcher?.close().catch(() => undefined)));
   }
 }
+
+/**
+ * undici 7 retries a CONNECT tunnel that the proxy drops (UND_ERR_SOCKET) in a tight loop that no deadline ends
+ * (nodejs/undici#3897, fixed in undici 8 by nodejs/undici#5441, which needs Node 22). Like that fix, the origin
+ * connections a ProxyAgent makes here turn such a drop into an error that fails the request instead.
+ */
+function tunnelFailuresAreFinal(origin: string | URL, options: object): Dispatcher {
+  const { connect, connections } = options as { connect: buildConnector.connector; connections?: number | null };
+  const guarded: buildConnector.connector = (connectOptions, callback) => connect(connectOptions, (error, socket) => {
+    if (error && (error as { code?: string }).code === 'UND_ERR_SOCKET') {
+      callback(Object.assign(new Error('the proxy closed the connection while opening the tunnel', { cause: error }), { code: PROXY_TUNNEL_CLOSED }), null);
+    } else {
+      (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+    }
+  });
+  const settings = { ...options, connect: guarded };
+  return connections === 1 ? new Client(origin, settings) : new Pool(origin, settings);
+}
+
+const PROXY_TUNNEL_CLOSED = 'CRUCIBLE_KEYS_PROXY_TUNNEL_CLOSED';
 
 /** An answer larger than the cap; carries the status so callers can say what came back. */
 export class BodyTooLarge extends Error {
@@ -93,6 +113,7 @@ const NETWORK_MESSAGES: Record<string, string> = {
   ETIMEDOUT: 'the connection timed out',
   EHOSTUNREACH: 'the host is unreachable',
   ENETUNREACH: 'the network is unreachable',
+  [PROXY_TUNNEL_CLOSED]: 'the proxy closed the connection',
 };
 
 /** The code of a network failure (undici's or the system's), looking through causes; TIMEOUT for an aborted deadline. */

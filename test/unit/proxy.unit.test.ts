@@ -81,4 +81,17 @@ describe('proxies', () => {
     const result = await verifyVia({ kind: 'explicit', uri: 'http://127.0.0.1:1' });
     assert.equal(result.verdict, 'unreachable');
   });
+
+  it('reports a proxy that drops the tunnel as unreachable after one attempt (undici 7 alone would retry it forever)', async () => {
+    const dropper = createServer();
+    let tunnels = 0;
+    dropper.on('connect', (_request, socket) => { tunnels++; socket.destroy(); });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await verifyVia({ kind: 'explicit', uri: `http://127.0.0.1:${(dropper.address() as AddressInfo).port}` });
+      assert.deepEqual([result.verdict, result.message, tunnels], ['unreachable', 'Could not reach OpenAI: the proxy closed the connection.', 1]);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
+  });
 });
