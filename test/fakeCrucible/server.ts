@@ -26,7 +26,7 @@ export const FAKE_CRUCIBLE_PASSWORD = 'fake-crucible-password-CANARY-9876';
 
 export type FakeCrucibleFault =
   | 'hang' | 'stallbody' | 'reset' | 'huge' | 'html' | 'badjson' | 'badshape' | 'notfound' | 'e500' | 'e502'
-  | 'redirect' | 'echo' | 'echo500' | 'badtoken' | 'otherproduct';
+  | 'redirect' | 'echo' | 'echoupper' | 'echoinvisible' | 'echo500' | 'badtoken' | 'otherproduct';
 
 export interface FakeCrucibleOptions {
   /** Crucible's API_KEY_ENCRYPTION_KEY. */
@@ -151,6 +151,11 @@ export class FakeCrucibleServer {
   /** The Crucible ids that hold a key (for assertions). */
   storedIds(): string[] {
     return Object.keys(this.row?.providerApiKeys ?? {});
+  }
+
+  /** The Fernet token stored for an id, as Crucible keeps it in its database. */
+  storedToken(id: string): string | undefined {
+    return this.row?.providerApiKeys[id];
   }
 
   /** What Crucible would decrypt for an id, or undefined when it holds none or cannot decrypt it. */
@@ -387,6 +392,9 @@ export class FakeCrucibleServer {
       case 'redirect': send(response, { status: 307, body: {}, headers: { location: this.redirectTo } }); return true;
       // A hostile or careless server that repeats what it was sent: the Authorization header and the body.
       case 'echo': send(response, { status: 400, body: { detail: `Bad request ${request.headers.authorization ?? ''} with ${body}` } }); return true;
+      case 'echoupper': send(response, { status: 400, body: { detail: `BAD REQUEST ${request.headers.authorization ?? ''} WITH ${body}`.toUpperCase() } }); return true;
+      // The same, with a zero-width space after every third character, so no secret appears in one piece.
+      case 'echoinvisible': send(response, { status: 400, body: { detail: `Bad request ${request.headers.authorization ?? ''} with ${body}`.replace(/(...)/g, '$1\u200b') } }); return true;
       case 'echo500': send(response, { status: 500, body: { detail: `Traceback: ${request.headers.authorization ?? ''} ${body}` } }); return true;
       case 'badtoken': case 'otherproduct': return false;
     }
