@@ -3,13 +3,13 @@
 // each step; nothing secret is kept there, only a short hash of the passphrase being replaced, so that step 1 can tell
 // whether it already ran (the new passphrase is generated once, and only the .env file ever holds it).
 //
-// | step              | does                                                        | run again after a crash             |
-// |-------------------|-------------------------------------------------------------|-------------------------------------|
-// | 1. writeKey       | new passphrase into .env, the old one on a dated comment     | sees the passphrase changed: skips  |
-// | 2. restart        | asks for `docker compose up -d api worker` (the UI may run it)| asks again                          |
-// | 3. waitForCrucible| waits for /health to answer again                           | waits again                         |
-// | 4. repush         | logs in; keys that read ***error*** are re-entered           | only what is still unreadable       |
-// | 5. confirm        | every key Crucible holds matches the vault's (by mask)      | checks again                        |
+// | step               | does                                                                 | run again after a crash            |
+// |--------------------|----------------------------------------------------------------------|------------------------------------|
+// | 1. writeKey        | a new passphrase into .env, the old one on a dated comment line      | sees the passphrase changed: skips |
+// | 2. restart         | asks for `docker compose up -d api worker` (the UI may run it)       | asks again                         |
+// | 3. waitForCrucible | waits for /health to answer again                                    | waits again                        |
+// | 4. repush          | logs in, checks Crucible restarted, re-enters what reads ***error*** | re-enters what is still unreadable |
+// | 5. confirm         | every key Crucible holds matches the vault's (by mask)               | checks again                       |
 import { createHash } from 'node:crypto';
 import type { BuiltInProviderId } from '../catalog';
 import { CrucibleKeysError, OperationError } from '../errors';
@@ -41,6 +41,8 @@ export interface RotationState {
   replacing: string;
   /** Providers Crucible could read before the rotation: after the restart they must read ***error***, or it did not restart. */
   readableBefore: BuiltInProviderId[];
+  /** Set in step 4 once Crucible was seen running with the new passphrase, before anything is re-entered. */
+  restartVerified?: boolean;
 }
 
 export interface StepReport {
@@ -168,13 +170,17 @@ export class RotationFlow {
         await crucible.waitUntilUp(signal);
         return { ok: true, message: `Crucible answers again at ${state.apiUrl}.` };
       case 'repush': {
-        const before = await crucible.status(signal);
-        const stillReadable = before.comparison.providers.filter((entry) => state.readableBefore.includes(entry.provider) && entry.storedUnder.length > 0 && entry.state !== 'unreadable');
-        if (stillReadable.length > 0) {
-          return {
-            ok: false, next: 'restart',
-            message: `Crucible still reads its ${stillReadable.map((entry) => labelOf(entry.provider)).join(', ')} key with the old passphrase, so it has not restarted with the new one; run ${RESTART_COMMAND} in the Crucible folder and resume.`,
-          };
+        // Re-entered keys read fine again, so whether Crucible restarted is judged once, before anything is sent.
+        if (!state.restartVerified) {
+          const before = await crucible.status(signal);
+          const stillReadable = before.comparison.providers.filter((entry) => state.readableBefore.includes(entry.provider) && entry.storedUnder.length > 0 && entry.state !== 'unreadable');
+          if (stillReadable.length > 0) {
+            return {
+              ok: false, next: 'restart',
+              message: `Crucible still reads its ${stillReadable.map((entry) => labelOf(entry.provider)).join(', ')} key with the old passphrase, so it has not restarted with the new one; run ${RESTART_COMMAND} in the Crucible folder and resume.`,
+            };
+          }
+          await this.save({ ...state, restartVerified: true });
         }
         const outcome = await crucible.reenter(signal);
         const pushed = outcome.push?.results.map((result) => labelOf(result.provider)) ?? [];
