@@ -8,6 +8,14 @@ export function requirePythonCryptography(): void {
   }
 }
 
+/** python-dotenv, the .env reader of Crucible's backend (service/app/core/config.py calls load_dotenv). */
+export function requirePythonDotenv(): void {
+  const probe = spawnSync('python3', ['-c', 'import dotenv'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('These tests need python3 with the `python-dotenv` package (pip install python-dotenv, or apt-get install python3-dotenv); it is missing here.');
+  }
+}
+
 /** Runs a Python script with a JSON request on stdin and returns its JSON answer. */
 export function python<T>(script: string, input: unknown): T {
   const run = spawnSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
