@@ -13,7 +13,7 @@
 // Crucible also tries a legacy XOR decryption when Fernet fails; for a Fernet token that never yields valid UTF-8,
 // so it is left out. A restart keeps the stored (encrypted) keys and, like Crucible's Redis session store, the sessions.
 //
-// Faults (per route path) let tests see what the client does with a server that hangs, lies or fails.
+// Faults (per route, or per method and route) let tests see what the client does with a server that hangs, lies or fails.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -92,7 +92,7 @@ export class FakeCrucibleServer {
   readonly requests: RecordedCrucibleRequest[] = [];
   /** Every session token handed out, for leak checks. */
   readonly issuedTokens: string[] = [];
-  /** Faults by route path (e.g. "/api/user/settings"); a fault applies to every method on that path. */
+  /** Faults by route path ("/api/user/settings", for every method) or by method and path ("PUT /api/user/settings"). */
   readonly faults = new Map<string, FakeCrucibleFault>();
   /** Where the "redirect" fault points. */
   redirectTo = 'http://127.0.0.1:9/elsewhere';
@@ -179,7 +179,7 @@ export class FakeCrucibleServer {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(request);
     this.requests.push({ method: request.method ?? 'GET', path: url.pathname, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}), body });
-    const fault = this.faults.get(url.pathname);
+    const fault = this.faults.get(`${request.method} ${url.pathname}`) ?? this.faults.get(url.pathname);
     if (fault && await this.fault(fault, request, response, body)) return;
     try {
       const answer = this.route(request.method ?? 'GET', url, request, body);
