@@ -239,9 +239,13 @@ export class FakeCrucibleServer {
   }
 
   private maskedSettings(): SettingsRow {
-    if (!this.row) return defaultRow();
+    return this.row ? { ...this.row, providerApiKeys: this.masks(this.row.providerApiKeys) } : defaultRow();
+  }
+
+  /** Each stored key decrypted and masked, or ***error*** when it does not decrypt (empty entries are left out). */
+  private masks(stored: Record<string, string>): Record<string, string> {
     const masked: Record<string, string> = {};
-    for (const [provider, token] of Object.entries(this.row.providerApiKeys)) {
+    for (const [provider, token] of Object.entries(stored)) {
       if (!token) continue;
       try {
         masked[provider] = maskApiKey(this.decrypt(token));
@@ -249,7 +253,7 @@ export class FakeCrucibleServer {
         masked[provider] = '***error***';
       }
     }
-    return { ...this.row, providerApiKeys: masked };
+    return masked;
   }
 
   /** user_settings.py _update_user_settings_impl, step by step. */
@@ -323,15 +327,7 @@ export class FakeCrucibleServer {
       throw detail(400, 'Invalid API key configuration. You must have either: (1) OpenRouter key, or (2) BOTH OpenAI and Anthropic keys together.');
     }
     this.row = next;
-    const masked: Record<string, string> = {};
-    for (const [provider, token] of Object.entries(next.providerApiKeys)) {
-      try {
-        masked[provider] = maskApiKey(this.decrypt(token));
-      } catch {
-        masked[provider] = '***error***';
-      }
-    }
-    return { ...next, providerApiKeys: masked };
+    return this.maskedSettings();
   }
 
   /** user_settings.py get_provider_key. */

@@ -2,7 +2,7 @@
 // the URL with no secret in it, and the attacks a server could make on the password, the token and the keys.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { checkApiUrl, CrucibleClient, CrucibleUrlError, isLoopbackHost, plainHttpWarning } from '../../src/core/crucible/client';
 import { CrucibleAuthError, CrucibleFailedError, CrucibleRefusedError, CrucibleServerError, CrucibleUnreachableError, NotCrucibleError } from '../../src/core/crucible/errors';
@@ -11,6 +11,7 @@ import { planPush } from '../../src/core/crucible/pushPlan';
 import { CrucibleKeysError, ExitCode } from '../../src/core/errors';
 import { RedactingLogger, Redactor } from '../../src/core/redact';
 import { FAKE_CRUCIBLE_PASSWORD, FakeCrucibleServer, type FakeCrucibleFault } from '../fakeCrucible/server';
+import { tunnel } from '../support/proxy';
 
 const KEYS = {
   openrouter: `sk-or-v1-${'5e'.repeat(32)}`,
@@ -270,15 +271,8 @@ describe('the Crucible client and proxies', () => {
     proxy = createServer((_request, response) => response.writeHead(405).end());
     proxy.on('connect', (request, socket, head) => {
       seen.push(request.url ?? '');
-      if (dropTunnels) return void socket.destroy();
-      const upstream = connect(fake.port, '127.0.0.1', () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
+      if (dropTunnels) socket.destroy();
+      else tunnel(socket, head, fake.port);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   });

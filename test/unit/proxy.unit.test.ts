@@ -1,13 +1,14 @@
 // Verification through an explicit HTTP proxy (a real one on 127.0.0.1), and NO_PROXY bypassing it.
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProviderCatalog } from '../../src/core/catalog';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
 import { KeyVerifier, type ProxySettings } from '../../src/core/verify/verifier';
 import { fakeKey } from '../fakeProviders/keys';
 import { FakeProviderServer } from '../fakeProviders/server';
+import { tunnel } from '../support/proxy';
 
 const providers = new FakeProviderServer();
 let proxy: Server;
@@ -28,14 +29,7 @@ function startProxy(): Promise<Server> {
   server.on('connect', (request, socket, head) => {
     seen.push(`CONNECT ${request.url}`);
     const [host, port] = (request.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
+    tunnel(socket, head, Number(port), host);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
