@@ -4,7 +4,8 @@
 // The control port (127.0.0.1 only) drives it from another process, with JSON bodies:
 //   POST /restart {passphrase?, password?, dropSessions?, downMs?}  restart on the same port, keeping the stored keys
 //   POST /seed {keys: {id: key}}                                     store keys as Crucible's own UI would
-//   POST /fault {path, fault}                                       make one route misbehave (fault null to clear)
+//   POST /fault {path, fault}                                       make a route misbehave: path "/api/..." for every method
+//                                                                   or "PUT /api/..." for one; fault null clears it
 //   GET  /state                                                     {"stored": {id: "readable" | "unreadable"}}
 //   GET  /requests                                                  [{method, path, authorized}]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
