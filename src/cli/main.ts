@@ -13,6 +13,7 @@ import { ENCRYPTION_KEY_VAR, generatePassphrase, judgePassphrase } from '../core
 import { resolveFernet } from './encryptionKey';
 import { decodeUtf8, type CliIo } from './io';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
+import { runCrucible } from './crucibleCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
 
@@ -23,6 +24,7 @@ Commands:
   env set PROVIDER                Read a key on stdin and write the provider's Crucible variable into .env.
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
+  crucible status|push|remove     Compare with, push to or remove from a running Crucible's settings (crucible --help).
 
 Key options (encrypt, decrypt; give at most one, else API_KEY_ENCRYPTION_KEY from the environment):
   --passphrase-file PATH          Read the API_KEY_ENCRYPTION_KEY passphrase from a file (or /dev/fd/N).
@@ -46,7 +48,8 @@ Other options:
 
 Exit codes: 0 ok; 1 invalid token, a problem found, or a key rejected/out of credit;
 2 bad usage or input; 3 a key could not be verified either way; 4 a file (or standard output)
-could not be read or written safely; 70 an internal error. Errors are one line on stderr.
+could not be read or written safely; 5 crucible: the server is unreachable, is not Crucible, or failed;
+70 an internal error. Errors are one line on stderr.
 `;
 
 /** Set by esbuild from package.json when the bin is built. */
@@ -144,6 +147,7 @@ async function dispatch(argv: string[], out: Reporter): Promise<number> {
     case 'encrypt': return encrypt(rest, out);
     case 'decrypt': return decrypt(rest, out);
     case 'env': return envCommand(rest, out);
+    case 'crucible': return runCrucible(rest, io);
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);

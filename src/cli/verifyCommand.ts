@@ -9,6 +9,8 @@ import { isDecided } from '../core/verify/types';
 import { DEFAULT_TIMEOUT_MS, KeyVerifier } from '../core/verify/verifier';
 import { readEnvFile } from '../core/envFile';
 import type { CliIo } from './io';
+import { envProxy, parseTimeoutMs } from './options';
+import { table } from './table';
 import { ExitCode, InputError } from '../core/errors';
 
 export const VERIFY_OPTIONS = {
@@ -51,8 +53,7 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
   const catalog = new ProviderCatalog();
   const baseUrls = parseBaseUrls(values['base-url']);
   for (const id of Object.keys(baseUrls)) catalog.require(id);
-  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new InputError(`--timeout takes milliseconds as a positive whole number; got "${values.timeout}".`);
+  const timeoutMs = parseTimeoutMs(values.timeout, DEFAULT_TIMEOUT_MS);
   const wanted = (values.provider ?? []).map((id) => catalog.require(id).id);
 
   const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
@@ -69,7 +70,7 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
   const logger = new RedactingLogger({ write: (level, line) => io.stderr(`[${level}] ${line}\n`) }, redactor, values.verbose ? 'debug' : 'warn');
   const verifier = new KeyVerifier({
     logger, redactor, timeoutMs, baseUrls,
-    proxy: { kind: 'env', httpProxy: io.env.HTTP_PROXY ?? io.env.http_proxy, httpsProxy: io.env.HTTPS_PROXY ?? io.env.https_proxy, noProxy: io.env.NO_PROXY ?? io.env.no_proxy },
+    proxy: envProxy(io.env),
   });
   try {
     const results = await verifier.verifyAll(found.map((entry) => ({ provider: entry.provider, key: entry.value })));
@@ -105,9 +106,4 @@ function usage(credits: Credits | undefined): string | undefined {
   const amount = (value: number): string => (credits.currency === 'USD' ? `$${value.toFixed(2)}` : `${value.toFixed(2)} ${credits.currency}`);
   const parts = [credits.usageDaily !== undefined ? `today ${amount(credits.usageDaily)}` : undefined, credits.usageMonthly !== undefined ? `this month ${amount(credits.usageMonthly)}` : undefined];
   return `Usage ${parts.filter(Boolean).join(', ')}.`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (column === row.length - 1 ? 0 : row[column].length))));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n') + '\n';
 }

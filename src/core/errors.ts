@@ -12,6 +12,8 @@ export const ExitCode = {
   undecided: 3,
   /** A file could not be read or written safely (missing, special, locked, read-only, not UTF-8). */
   file: 4,
+  /** crucible: the server could not be reached, did not answer as Crucible does, or failed (5xx). */
+  server: 5,
   /** A bug: something failed that the code did not expect. */
   internal: 70,
 } as const;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,4 +19,16 @@ export function runCli(args: string[], options: { input?: string; cwd?: string; 
   const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
   const run = spawnSync(CLI, args, { input: options.input ?? '', cwd: options.cwd ?? REPO_ROOT, env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 30_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The same, spawned asynchronously: for a test whose server runs in this process (spawnSync would block it). */
+export function spawnCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(CLI, args, { cwd: options.cwd ?? REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => (stdout += data));
+    child.stderr.on('data', (data) => (stderr += data));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -28,7 +28,11 @@ export class MemorySecrets implements SecretStore {
 export class MemoryState implements KeyValueStore {
   readonly map = new Map<string, unknown>();
   get<T>(key: string) { return this.map.get(key) as T | undefined; }
-  async update(key: string, value: unknown) { this.map.set(key, JSON.parse(JSON.stringify(value))); }
+  /** As globalState does: a JSON copy is kept, and undefined removes the key. */
+  async update(key: string, value: unknown) {
+    if (value === undefined) this.map.delete(key);
+    else this.map.set(key, JSON.parse(JSON.stringify(value)));
+  }
 }
 
 /** Thrown by a store set up to fail: stands for VS Code being killed at that moment. */

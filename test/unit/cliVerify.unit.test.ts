@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fakeKey } from '../fakeProviders/keys';
 import { FakeProviderServer } from '../fakeProviders/server';
-import { CLI, ensureBuilt } from '../support/cli';
+import { type CliRun, ensureBuilt, spawnCli } from '../support/cli';
 import { tempDir } from '../support/tempDir';
 
 const server = new FakeProviderServer();
 
-/** Spawns the bin asynchronously (the fake server lives in this process, so spawnSync would deadlock). */
-function verify(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(CLI, ['verify', ...Object.entries(server.baseUrls()).flatMap(([id, url]) => id === 'custom' ? [] : ['--base-url', `${id}=${url}`]), ...args], { cwd, env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data) => (stdout += data));
-    child.stderr.on('data', (data) => (stderr += data));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs verify against the fake providers. */
+function verify(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliRun> {
+  const baseUrls = Object.entries(server.baseUrls()).flatMap(([id, url]) => id === 'custom' ? [] : ['--base-url', `${id}=${url}`]);
+  return spawnCli(['verify', ...baseUrls, ...args], { cwd, env: { HOME: undefined, ...env } });
 }
 
 describe('crucible-keys verify', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import * as path from 'node:path';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProviderCatalog } from '../../src/core/catalog';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
@@ -13,6 +13,7 @@ import { bypassesProxy, proxyFor } from '../../src/core/verify/proxyRoute';
 import { KeyVerifier, type ProxySettings } from '../../src/core/verify/verifier';
 import { fakeKey } from '../fakeProviders/keys';
 import { FakeProviderServer } from '../fakeProviders/server';
+import { tunnel } from '../support/proxy';
 
 const providers = new FakeProviderServer();
 let proxy: Server;
@@ -41,14 +42,7 @@ function startProxy(): Promise<Server> {
   server.on('connect', (request, socket, head) => {
     seen.push(`CONNECT ${request.url}`);
     const [host, port] = (request.url ?? '').split(':');
-    const upstream = connect(Number(port), hostOf(host), () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
+    tunnel(socket, head, Number(port), hostOf(host));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -168,5 +162,18 @@ describe('proxies', () => {
   it('reports a dead proxy as unreachable, never rejected', async () => {
     const result = await verifyVia({ kind: 'explicit', uri: 'http://127.0.0.1:1' });
     assert.equal(result.verdict, 'unreachable');
+  });
+
+  it('reports a proxy that drops the tunnel as unreachable after one attempt (undici 7 alone would retry it forever)', async () => {
+    const dropper = createServer();
+    let tunnels = 0;
+    dropper.on('connect', (_request, socket) => { tunnels++; socket.destroy(); });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await verifyVia({ kind: 'explicit', uri: `http://127.0.0.1:${(dropper.address() as AddressInfo).port}` });
+      assert.deepEqual([result.verdict, result.message, tunnels], ['unreachable', 'Could not reach OpenAI: the proxy closed the connection.', 1]);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
   });
 });

@@ -1,14 +1,14 @@
 // One GET per key on a documented no-cost endpoint, through undici with a dispatcher of our own (never global).
-import type { Dispatcher } from 'undici';
-import { Agent, ProxyAgent, request } from 'undici';
+import { request } from 'undici';
 import type { ProviderInfo } from '../catalog';
 import { InputError } from '../errors';
+import { BodyTooLarge, DispatcherPool, errorCodeOf, networkMessage, parseJsonOrUndefined, readCappedBody } from '../http';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import type { Redactor } from '../redact';
 import { classifyKey, classifyResponse, type ProviderResponse } from './classify';
 import { checkUrlFor } from './endpoints';
-import { proxyFor, type ProxySettings } from './proxyRoute';
+import type { ProxySettings } from './proxyRoute';
 import { readRateLimits } from './rateLimits';
 import type { VerifyResult } from './types';
 
@@ -40,54 +40,17 @@ export class VerifyConfigError extends InputError {
   override name = 'VerifyConfigError';
 }
 
-class BodyTooLarge extends Error {
-  constructor(readonly httpStatus: number) {
-    super('body too large');
-  }
-}
-
-const NETWORK_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused',
-  ENOTFOUND: 'the host name does not resolve',
-  EAI_AGAIN: 'the host name could not be looked up',
-  ECONNRESET: 'the connection was reset',
-  UND_ERR_SOCKET: 'the connection was closed unexpectedly',
-  UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'the provider did not answer in time',
-  UND_ERR_BODY_TIMEOUT: 'the answer stalled',
-  ETIMEDOUT: 'the connection timed out',
-  EHOSTUNREACH: 'the host is unreachable',
-  ENETUNREACH: 'the network is unreachable',
-};
-
-function errorCodeOf(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const { code, name } = current as { code?: unknown; name?: unknown };
-    if (typeof code === 'string' && code) return code;
-    if (name === 'TimeoutError') return 'TIMEOUT';
-    current = (current as { cause?: unknown }).cause;
-  }
-  return 'UNKNOWN';
-}
-
-function networkMessage(code: string): string {
-  if (code === 'TIMEOUT') return 'the check took longer than the time allowed';
-  if (/SSL|TLS|CERT|EPROTO/.test(code)) return `the secure connection failed (${code})`;
-  return NETWORK_MESSAGES[code] ?? `the network failed (${code})`;
-}
-
 const RETRYABLE_RESETS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 export class KeyVerifier {
-  private direct?: Dispatcher;
-  private readonly proxied = new Map<string, Dispatcher>();
+  private readonly dispatchers: DispatcherPool;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: VerifierOptions) {
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.dispatchers = new DispatcherPool({ timeoutMs: this.timeoutMs, proxy: options.proxy, strictSsl: options.strictSsl });
     for (const [id, url] of Object.entries(options.baseUrls ?? {})) checkBaseUrl(id, url);
   }
 
@@ -152,10 +115,7 @@ export class KeyVerifier {
   }
 
   async close(): Promise<void> {
-    const dispatchers = [this.direct, ...this.proxied.values()];
-    this.direct = undefined;
-    this.proxied.clear();
-    await Promise.all(dispatchers.map((dispatcher) => dispatcher?.close().catch(() => undefined)));
+    await this.dispatchers.close();
   }
 
   private headersFor(provider: ProviderInfo, key: string): Record<string, string> {
@@ -168,51 +128,13 @@ export class KeyVerifier {
     return headers;
   }
 
-  /** A direct connection always checks certificates; strictSsl only relaxes connections through the proxy. */
-  private dispatcherFor(url: string): Dispatcher {
-    const connect = { timeout: this.timeoutMs };
-    const proxy = proxyFor(new URL(url), this.options.proxy ?? { kind: 'none' });
-    if (!proxy) {
-      this.direct ??= new Agent({ connect: { ...connect, rejectUnauthorized: true } });
-      return this.direct;
-    }
-    let dispatcher = this.proxied.get(proxy);
-    if (!dispatcher) {
-      const rejectUnauthorized = this.options.strictSsl !== false;
-      dispatcher = new ProxyAgent({ uri: proxy, connect, requestTls: { rejectUnauthorized }, proxyTls: { rejectUnauthorized } });
-      this.proxied.set(proxy, dispatcher);
-    }
-    return dispatcher;
-  }
-
   private async get(url: string, headers: Record<string, string>, signal: AbortSignal) {
     const response = await request(url, {
-      method: 'GET', headers, signal, dispatcher: this.dispatcherFor(url),
+      method: 'GET', headers, signal, dispatcher: this.dispatchers.for(url),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
     });
-    const cap = this.options.maxBodyBytes ?? MAX_BODY_BYTES;
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > cap) {
-      response.body.destroy();
-      throw new BodyTooLarge(response.statusCode);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > cap) {
-        response.body.destroy();
-        throw new BodyTooLarge(response.statusCode);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    let json: unknown;
-    try {
-      json = text.trim() ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
+    const text = await readCappedBody(response, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+    const json = parseJsonOrUndefined(text);
     return { status: response.statusCode, headers: response.headers, json, text };
   }
 }
