@@ -19,7 +19,7 @@ const keep = process.argv.includes('--keep');
 /** `--only PATTERN`: run just the main window's test files whose names match (for working on one file). */
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
-const TIMEOUT_MS = Number(process.env.CRUCIBLE_KEYS_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
+const TIMEOUT_MS = Number(process.env.CRUCIBLE_KEYS_INTEGRATION_TIMEOUT_MS ?? 30 * 60_000);
 const evidenceDir = path.join(REPO_ROOT, '.test-output', 'integration');
 
 function log(message) {
@@ -99,6 +99,7 @@ async function main() {
         const result = JSON.parse(readFileSync(phaseResult, 'utf8'));
         for (const title of result.passes) log(`  ✔ ${title}`);
         for (const failure of result.failures) log(`  ✖ ${failure.title}\n      ${failure.error.split('\n').join('\n      ')}`);
+        if (result.running) log(`  ✖ ${result.running}: still running when the window ${code === 'timeout' ? 'timed out' : 'stopped'}`);
         summary.passed += result.passes.length;
         summary.failed += result.failures.length + (code === 0 || result.failures.length ? 0 : 1);
       } else {

@@ -79,6 +79,9 @@ export interface PanelCustomProvider {
 }
 
 export interface PanelState {
+  /** The active key profile and every profile there is. */
+  profile: string;
+  profiles: string[];
   providers: PanelProvider[];
   encryption: PanelEncryption;
   projects: PanelProject[];
@@ -92,6 +95,7 @@ export type WebviewRequest =
   | { type: 'verifyAll'; requestId: string }
   | { type: 'copyToEnv'; requestId: string; provider?: string }
   | { type: 'rotateVault'; requestId: string }
+  | { type: 'switchProfile'; requestId: string; profile: string }
   | { type: 'unlock'; requestId: string }
   | { type: 'fixGitSafety'; requestId: string; folder: string }
   | { type: ProjectPassphraseAction; requestId: string; folder: string }
@@ -140,7 +144,7 @@ function customProviderShape(value: unknown): value is PanelCustomProvider {
  * Checks a message from the webview against the protocol, including that named providers and folders exist.
  * Returns the typed message, or a reason it was refused (for a warn-level log line; never the key).
  */
-export function validateWebviewMessage(raw: unknown, known: { providers: ReadonlySet<string>; folders: ReadonlySet<string>; customIds: ReadonlySet<string> }): { ok: true; message: WebviewMessage } | { ok: false; reason: string } {
+export function validateWebviewMessage(raw: unknown, known: { providers: ReadonlySet<string>; folders: ReadonlySet<string>; customIds: ReadonlySet<string>; profiles?: ReadonlySet<string> }): { ok: true; message: WebviewMessage } | { ok: false; reason: string } {
   if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, reason: 'not an object with a type' };
   const type = raw.type;
   const fail = (reason: string) => ({ ok: false as const, reason: `${type}: ${reason}` });
@@ -170,6 +174,9 @@ export function validateWebviewMessage(raw: unknown, known: { providers: Readonl
     case 'unlock':
       if (!fields('requestId') || !request()) return fail('needs requestId only');
       return { ok: true, message: { type, requestId: raw.requestId as string } };
+    case 'switchProfile':
+      if (!fields('requestId', 'profile') || !request() || typeof raw.profile !== 'string' || !known.profiles?.has(raw.profile)) return fail('needs requestId and a known profile');
+      return { ok: true, message: { type, requestId: raw.requestId as string, profile: raw.profile } };
     case 'fixGitSafety':
     case 'generateProjectKey':
     case 'rotateProjectKey':

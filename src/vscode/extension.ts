@@ -15,7 +15,12 @@ import { Commands } from './commands/commands';
 import { EncryptionCommands } from './commands/encryptionCommands';
 import { EnvCommands } from './commands/envCommands';
 import { KeyCommands } from './commands/keyCommands';
+import { ProfileCommands } from './commands/profileCommands';
 import { Pickers } from './commands/pickers';
+import { Profiles } from './profiles/profiles';
+import { KeyReplacement } from './replacement/replaceKey';
+import { RotationReminders } from './replacement/reminders';
+import { TerminalKeys } from './terminals/terminalKeys';
 import { ProjectPassphrases } from './encryption/projectPassphrases';
 import { EnvWriter } from './env/envWriter';
 import { WorkspaceEnv } from './env/workspaceEnv';
@@ -50,13 +55,14 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const secrets = secretStoreFrom(context.secrets);
   const keyring = new CrucibleKeyring(deriveCrucibleFernetKey, redactor);
   const passphrases = new VaultPassphrases(secrets, systemClock, logger);
-  const vault = new KeyVault(secrets, context.globalState, passphrases, keyring, redactor, logger, systemClock);
+  const profiles = new Profiles(context.workspaceState, logger);
+  const vault = new KeyVault(secrets, context.globalState, passphrases, keyring, redactor, logger, systemClock, () => profiles.active());
   const rotation = new VaultRotation(vault, keyring, systemClock, logger);
-  const maintenance = new VaultMaintenance(vault, rotation, secrets, systemClock, logger);
-  const workspaceEnv = new WorkspaceEnv(settings);
+  const maintenance = new VaultMaintenance(vault, rotation, secrets, context.globalState, systemClock, logger);
+  const workspaceEnv = new WorkspaceEnv(profiles);
   const projects = new ProjectPassphrases(workspaceEnv, new ProjectPassphraseBackups(secrets, systemClock), process.env, logger);
   const state = new KeyState(settings.catalog(), vault, projects, logger, systemClock, () => settings.rotationReminderDays(),
-    (provider) => insecureOrigin(checkUrlFor(provider, settings.baseUrls())));
+    (provider) => insecureOrigin(checkUrlFor(provider, settings.baseUrls())), () => profiles.names());
   const verification = new VerificationService(settings, logger, redactor);
   const operations = new KeyOperations(vault, maintenance, rotation, projects, state, verification, logger, process.env);
   const prompter = new PrompterSlot(new VsCodePrompter());
@@ -65,15 +71,28 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const writer = new EnvWriter(prompter, workspaceEnv, logger);
   const tree = new ProviderTreeProvider(state, systemClock);
   const treeView = vscode.window.createTreeView('crucibleKeys.providers', { treeDataProvider: tree, showCollapseAll: false });
+  // The active profile, in the view's title and description.
+  const showProfile = () => {
+    const profile = state.snapshot().profile;
+    treeView.title = `Providers (${profile})`;
+    treeView.description = `${profile} keys`;
+  };
+  showProfile();
+  const profileShown = state.onDidChange(showProfile);
   const statusBar = new KeyStatusBar(state);
-  const panelState = new PanelStateBuilder(state, workspaceEnv, settings, systemClock);
+  const panelState = new PanelStateBuilder(state, workspaceEnv, systemClock);
+  const replacement: KeyReplacement = new KeyReplacement(operations, prompter, pickers, writer, workspaceEnv, (provider): Promise<void> => reminders.replaced(profiles.active(), provider));
+  const reminders: RotationReminders = new RotationReminders(context.globalState, state, prompter, systemClock, () => settings.rotationReminderDays(), (provider): Promise<unknown> => replacement.replaceKey(provider), logger);
+  const terminals = new TerminalKeys(context.environmentVariableCollection, vault, state, () => settings.injectIntoTerminals(), () => vscode.workspace.isTrusted, logger);
   const commands = new Commands(
     new KeyCommands(operations, state, prompter, pickers, workspaceEnv, clipboard),
     new EnvCommands(operations, state, prompter, pickers, writer, projects),
     new EncryptionCommands(operations, prompter, pickers, workspaceEnv, writer, projects, clipboard),
+    new ProfileCommands(profiles, state, prompter),
+    replacement,
     operations, logger, redactor, channel, () => panel.show(),
   );
-  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, commands, prompter, settings, workspaceEnv, logger, redactor);
+  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, commands, prompter, settings, profiles, workspaceEnv, logger, redactor);
 
   const refresh = () => operations.maintain().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
   // One debounced refresh for every outside change: a rotation rewrites every secret, an editor may save twice.
@@ -87,7 +106,10 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const envWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,.env.*,*.env,.gitignore}');
   const onEnvChange = () => scheduleRefresh(true);
   context.subscriptions.push(
-    tree, treeView, statusBar, verification, panel, envWatcher, clipboard,
+    tree, treeView, statusBar, verification, panel, envWatcher, clipboard, profiles, profileShown, reminders, terminals,
+    // Terminals follow the keys, the profile and the setting (debounced like every refresh).
+    state.onDidChange(() => void terminals.update()),
+    profiles.onDidChange(() => scheduleRefresh(true)),
     envWatcher.onDidChange(onEnvChange), envWatcher.onDidCreate(onEnvChange), envWatcher.onDidDelete(onEnvChange),
     { dispose: () => refreshTimer && clearTimeout(refreshTimer) }, { dispose: () => { vault.dispose(); keyring.clear(); } },
     ...commands.register(),
@@ -98,18 +120,31 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('crucibleKeys.customProviders')) state.setCatalog(settings.catalog());
       if (event.affectsConfiguration('crucibleKeys.baseUrls') || event.affectsConfiguration('crucibleKeys.requestTimeoutMs') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.noProxy') || event.affectsConfiguration('http.proxyStrictSSL')) void verification.reset();
+      if (event.affectsConfiguration('crucibleKeys.injectIntoTerminals')) void terminals.update();
       if (event.affectsConfiguration('crucibleKeys')) scheduleRefresh(true);
     }),
   );
 
   // Migration, the decryption check (PBKDF2) and any startup verification run after activation has returned.
   const ready = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(refresh).then(async () => {
+    reminders.start();
+    void reminders.check().catch((error) => reportError(error, 'reminder', logger, redactor, channel));
     if (!settings.verifyOnStartup() || state.snapshot().setCount === 0) return;
     const { results, locked } = await operations.verifyAll(undefined);
     logger.info('startup verification: %s', results.map((result) => `${result.provider}=${result.verdict}`).join(', ') + (locked.length ? `; locked: ${locked.join(', ')}` : ''));
   }).catch((error) => reportError(error, 'startup', logger, redactor, channel));
 
-  if (CRUCIBLE_KEYS_TEST_API) return { testing: createTestApi(prompter, secrets, () => state.snapshot(), () => ready.then(() => operations.maintain())) };
+  if (CRUCIBLE_KEYS_TEST_API) {
+    return { testing: createTestApi(prompter, secrets, () => state.snapshot(), () => ready.then(() => operations.maintain()), {
+      checkReminders: (now) => reminders.check(now),
+      terminals: async () => {
+        await terminals.update();
+        const variables: Record<string, string> = {};
+        context.environmentVariableCollection.forEach((name, mutator) => { variables[name] = mutator.value; });
+        return { persistent: context.environmentVariableCollection.persistent, description: String(context.environmentVariableCollection.description ?? ''), variables };
+      },
+    }) };
+  }
   return {};
 }
 

@@ -20,10 +20,9 @@ export class Settings {
     return vscode.workspace.getConfiguration(SECTION);
   }
 
-  /** The raw crucibleKeys.envFile of a folder; WorkspaceEnv checks that it stays inside the folder. */
-  envFile(folder?: vscode.WorkspaceFolder): string {
-    const value = vscode.workspace.getConfiguration(SECTION, folder?.uri).get<unknown>('envFile', '.env');
-    return typeof value === 'string' && value.trim() ? value.trim() : '.env';
+  /** Machine scope: a workspace cannot turn it on; and it is off in untrusted workspaces whatever it says. */
+  injectIntoTerminals(): boolean {
+    return this.config.get<unknown>('injectIntoTerminals', false) === true;
   }
 
   verifyOnStartup(): boolean {

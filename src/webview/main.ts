@@ -203,9 +203,16 @@ function render(): void {
   const typed = new Map<string, string>();
   // Whatever the user is typing (a key included) survives a state update; it lives only in this DOM.
   for (const input of app.querySelectorAll<HTMLInputElement>('input')) if (input.value) typed.set(input.id, input.value);
+  const profile = el('select', { id: 'profile', 'aria-label': 'Key profile' }, ...state.profiles.map((name) => {
+    const option = el('option', { value: name }, name);
+    if (name === state.profile) option.selected = true;
+    return option;
+  }));
+  profile.addEventListener('change', () => request((requestId) => ({ type: 'switchProfile', requestId, profile: profile.value }), (ok, message) => { if (!ok && message) announce(message); }));
   app.replaceChildren(
     el('header', { class: 'page-header' },
       el('h1', {}, icon('key'), ' API Keys'),
+      el('label', { class: 'profile', for: 'profile' }, icon('layers'), ' Profile ', profile),
       el('div', { class: 'actions' },
         button('Verify all', 'check-all', () => request((requestId) => ({ type: 'verifyAll', requestId })), { primary: true }),
         button('Copy all to .env', 'export', () => request((requestId) => ({ type: 'copyToEnv', requestId }))),

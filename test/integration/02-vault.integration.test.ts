@@ -13,7 +13,7 @@ describe('vault in SecretStorage', () => {
     assert.equal(await addKey('openrouter', `  ${OPENROUTER}\n`), 'openrouter');
     assert.equal(await addKey('anthropic', `"${ANTHROPIC}"`), 'anthropic');
     const entries = await testing.secretEntries();
-    assert.deepEqual(entries.filter((entry) => entry.kind === 'fernet-token').map((entry) => entry.name), ['crucibleKeys.default.anthropic', 'crucibleKeys.default.openrouter']);
+    assert.deepEqual(entries.filter((entry) => entry.kind === 'fernet-token').map((entry) => entry.name), ['crucibleKeys.development.anthropic', 'crucibleKeys.development.openrouter']);
     assert.equal(entries.filter((entry) => entry.name.startsWith('crucibleKeys.vault.passphrase.')).length, 1, 'one vault passphrase');
     assert.ok(entries.every((entry) => entry.kind !== 'other'), JSON.stringify(entries));
     assert.deepEqual(await exportedKeys('app', ['openrouter', 'anthropic']), { ROUNDTABLE_OPENROUTER_API_KEY: OPENROUTER, ANTHROPIC_API_KEY: ANTHROPIC });
@@ -21,9 +21,9 @@ describe('vault in SecretStorage', () => {
 
   it('removes a key only when a person confirms', async () => {
     assert.equal(await run('removeKey', {}, 'anthropic'), false);
-    assert.ok((await (await api()).secretEntries()).some((entry) => entry.name === 'crucibleKeys.default.anthropic'));
+    assert.ok((await (await api()).secretEntries()).some((entry) => entry.name === 'crucibleKeys.development.anthropic'));
     assert.equal(await run('removeKey', { removeConfirm: 'Remove' }, 'anthropic'), true);
-    assert.ok(!(await (await api()).secretEntries()).some((entry) => entry.name === 'crucibleKeys.default.anthropic'));
+    assert.ok(!(await (await api()).secretEntries()).some((entry) => entry.name === 'crucibleKeys.development.anthropic'));
   });
 
   it('refuses a key with whitespace or a curly quote inside, storing nothing', async () => {

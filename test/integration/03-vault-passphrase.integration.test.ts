@@ -30,7 +30,7 @@ describe('one vault passphrase, whatever the project says', () => {
   after(() => writeFileSync(envOf('app'), original));
 
   it('encrypts under the vault passphrase, never under the project\'s API_KEY_ENCRYPTION_KEY', async () => {
-    const token = (await (await api()).rawSecrets.get('crucibleKeys.default.openai'))!;
+    const token = (await (await api()).rawSecrets.get('crucibleKeys.development.openai'))!;
     const vault = await vaultPassphrase();
     assert.notEqual(vault, PROJECT);
     assert.equal(new Fernet(await deriveCrucibleFernetKey(vault)).decrypt(token), KEYS.openai);
@@ -64,10 +64,10 @@ describe('one vault passphrase, whatever the project says', () => {
     const testing = await api();
     setProjectPassphrase(PROJECT);
     const legacy = new Fernet(await deriveCrucibleFernetKey(PROJECT)).encrypt(KEYS.xai);
-    await testing.rawSecrets.store('crucibleKeys.default.xai', legacy);
+    await testing.rawSecrets.store('crucibleKeys.development.xai', legacy);
     await testing.refreshed();
     assert.equal(testing.snapshot().encryption.lockedCount, 0);
-    const token = (await testing.rawSecrets.get('crucibleKeys.default.xai'))!;
+    const token = (await testing.rawSecrets.get('crucibleKeys.development.xai'))!;
     assert.notEqual(token, legacy);
     assert.equal(new Fernet(await deriveCrucibleFernetKey(await vaultPassphrase())).decrypt(token), KEYS.xai);
   });
@@ -75,10 +75,10 @@ describe('one vault passphrase, whatever the project says', () => {
   it('shows a key no known passphrase opens as locked, deletes nothing, and unlocks it with a typed passphrase', async () => {
     const testing = await api();
     const orphan = new Fernet(await deriveCrucibleFernetKey('Typed-only-passphrase-from-long-ago-0123456')).encrypt(KEYS.openrouter);
-    await testing.rawSecrets.store('crucibleKeys.default.openrouter', orphan);
+    await testing.rawSecrets.store('crucibleKeys.development.openrouter', orphan);
     await testing.refreshed();
     assert.equal(testing.snapshot().encryption.lockedCount, 1);
-    assert.equal(await testing.rawSecrets.get('crucibleKeys.default.openrouter'), orphan, 'nothing is rewritten that cannot be opened');
+    assert.equal(await testing.rawSecrets.get('crucibleKeys.development.openrouter'), orphan, 'nothing is rewritten that cannot be opened');
     const wrong = await run<{ unlocked: string[]; stillLocked: string[] }>('unlock', { unlockPassphrase: 'not-the-right-one-at-all-0123456789abcdefgh' });
     assert.deepEqual(wrong, { unlocked: [], stillLocked: ['openrouter'] });
     const right = await run<{ unlocked: string[]; stillLocked: string[] }>('unlock', { unlockPassphrase: 'Typed-only-passphrase-from-long-ago-0123456' });

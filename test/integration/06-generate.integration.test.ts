@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'dotenv';
 import { fakeKey } from '../fakeProviders/keys';
-import { addKey, api, envOf, exportedKeys, folder, read, run } from './support';
+import { addKey, api, envOf, exportedKeys, folder, projectBackups, read, run } from './support';
 
 const KEY = fakeKey('xai', 'valid');
 
@@ -24,8 +24,7 @@ describe('a project\'s API_KEY_ENCRYPTION_KEY', () => {
     assert.match(written, /^[A-Za-z0-9_-]{43}$/);
     assert.match(read(envOf('legacy')), /^OPENAI_API_KEY=\nDEBUG=true\n/, 'the rest of the file is kept');
     assert.equal(await testing.rawSecrets.get('crucibleKeys.vault.current'), vaultBefore, 'the vault passphrase did not change');
-    const backups = JSON.parse((await testing.rawSecrets.get('crucibleKeys.project.backups'))!) as Record<string, { passphrase: string }[]>;
-    assert.equal(backups[folder('legacy')][0].passphrase, written);
+    assert.equal((await projectBackups(folder('legacy')))[0], written);
     assert.equal((await exportedKeys('app', ['xai'])).XAI_API_KEY, KEY);
   });
 
@@ -38,7 +37,6 @@ describe('a project\'s API_KEY_ENCRYPTION_KEY', () => {
     const file = await run<string>('rotateProjectEncryptionKey', { folder: 'legacy', projectRotateConfirm: 'Rotate', writeConfirm: 'Write Anyway' });
     assert.equal(file, envOf('legacy'));
     assert.notEqual(parse(read(envOf('legacy'))).API_KEY_ENCRYPTION_KEY, old);
-    const backups = JSON.parse((await (await api()).rawSecrets.get('crucibleKeys.project.backups'))!) as Record<string, { passphrase: string }[]>;
-    assert.deepEqual(backups[folder('legacy')].map((item) => item.passphrase).slice(1, 2), [old]);
+    assert.deepEqual((await projectBackups(folder('legacy'))).slice(1, 2), [old]);
   });
 });

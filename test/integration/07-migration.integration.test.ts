@@ -37,7 +37,8 @@ describe('migration of a vault made by version 0.1', () => {
     const current = await testing.rawSecrets.get('crucibleKeys.vault.current');
     assert.equal(JSON.parse((await testing.rawSecrets.get(`crucibleKeys.vault.passphrase.${current}`))!).value, STORED);
     assert.deepEqual(testing.snapshot().providers.filter((view) => view.status === 'locked').map((view) => view.id), ['deepseek']);
-    assert.equal(await testing.rawSecrets.get('crucibleKeys.default.deepseek'), orphan);
+    assert.equal(await testing.rawSecrets.get('crucibleKeys.development.deepseek'), orphan, 'moved into the development profile as it is');
+    assert.ok(!names.some((name) => name.startsWith('crucibleKeys.default.')), 'no key is left under the old profile name');
     assert.deepEqual(await exportedKeys('app', ['openrouter', 'openai', 'xai']), { ROUNDTABLE_OPENROUTER_API_KEY: KEYS.openrouter, OPENAI_API_KEY: KEYS.openai, XAI_API_KEY: KEYS.xai });
     writeFileSync(envOf('app'), original);
     await testing.refreshed();

@@ -75,6 +75,17 @@ export async function exportedKeys(folderName: string, providers: string[]): Pro
   }
 }
 
+/** The API_KEY_ENCRYPTION_KEY values kept for a folder, newest first, as SecretStorage holds them. */
+export async function projectBackups(folderPath: string): Promise<string[]> {
+  const testing = await api();
+  const entries: { folder: string; passphrase: string; savedAt: string }[] = [];
+  for (const entry of await testing.secretEntries()) {
+    if (!entry.name.startsWith('crucibleKeys.project.')) continue;
+    entries.push(JSON.parse((await testing.rawSecrets.get(entry.name))!));
+  }
+  return entries.filter((entry) => entry.folder === folderPath).sort((a, b) => b.savedAt.localeCompare(a.savedAt)).map((entry) => entry.passphrase);
+}
+
 export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {

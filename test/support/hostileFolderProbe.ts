@@ -14,7 +14,6 @@ import { VaultRotation } from '../../src/core/vault/rotation';
 import { ProjectPassphrases } from '../../src/vscode/encryption/projectPassphrases';
 import type { WorkspaceEnv } from '../../src/vscode/env/workspaceEnv';
 import { PanelStateBuilder } from '../../src/vscode/panel/panelState';
-import type { Settings } from '../../src/vscode/settings';
 import { KeyState } from '../../src/vscode/state/keyState';
 import { MemorySecrets, MemoryState } from './memoryStores';
 
@@ -25,23 +24,23 @@ const workspaceEnv = {
   folders: () => [folder], folderAt: (fsPath: string) => (fsPath === dir ? folder : undefined),
   envPath: () => path.join(dir, '.env'), isTrusted: () => trusted,
 } as unknown as WorkspaceEnv;
-const settings = { envFile: () => '.env' } as unknown as Settings;
 const redactor = new Redactor();
 const logger = new RedactingLogger({ write: () => undefined }, redactor);
 const clock = { now: () => Date.now() };
 const secrets = new MemorySecrets();
 const passphrases = new VaultPassphrases(secrets, clock, logger);
 const keyring = new CrucibleKeyring(deriveCrucibleFernetKey, redactor);
-const vault = new KeyVault(secrets, new MemoryState(), passphrases, keyring, redactor, logger, clock);
+const memento = new MemoryState();
+const vault = new KeyVault(secrets, memento, passphrases, keyring, redactor, logger, clock);
 const rotation = new VaultRotation(vault, keyring, clock, logger);
-const maintenance = new VaultMaintenance(vault, rotation, secrets, clock, logger);
+const maintenance = new VaultMaintenance(vault, rotation, secrets, memento, clock, logger);
 const projects = new ProjectPassphrases(workspaceEnv, new ProjectPassphraseBackups(secrets, clock), {}, logger);
 const state = new KeyState(new ProviderCatalog(), vault, projects, logger, clock, () => 90);
 
 async function main(): Promise<void> {
   if (mode === 'panel-untrusted') {
     // What SettingsPanelHost.sendState does whenever the open panel needs a state.
-    await new PanelStateBuilder(state, workspaceEnv, settings, clock).build();
+    await new PanelStateBuilder(state, workspaceEnv, clock).build();
   } else {
     // A refresh (activation, any .env change), then a vault rotation the person asked for.
     void maintenance.run(() => projects.candidates());

@@ -18,7 +18,6 @@ import { ProjectPassphrases } from '../../src/vscode/encryption/projectPassphras
 import type { WorkspaceEnv } from '../../src/vscode/env/workspaceEnv';
 import { KeyOperations } from '../../src/vscode/operations/keyOperations';
 import { PanelStateBuilder } from '../../src/vscode/panel/panelState';
-import type { Settings } from '../../src/vscode/settings';
 import { KeyState } from '../../src/vscode/state/keyState';
 import type { VerificationService } from '../../src/vscode/verify/verificationService';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
@@ -43,7 +42,7 @@ function extension(catalog: ProviderCatalog, dir: string | undefined, trusted = 
   const memento = new MemoryState();
   const vault = new KeyVault(secrets, memento, passphrases, keyring, redactor, logger, clock);
   const rotation = new VaultRotation(vault, keyring, clock, logger);
-  const maintenance = new VaultMaintenance(vault, rotation, secrets, clock, logger);
+  const maintenance = new VaultMaintenance(vault, rotation, secrets, memento, clock, logger);
   const workspaceEnv = workspace(dir, trusted);
   const projects = new ProjectPassphrases(workspaceEnv, new ProjectPassphraseBackups(secrets, clock), {}, logger);
   const state = new KeyState(catalog, vault, projects, logger, clock, () => 90);
@@ -59,8 +58,7 @@ describe('attack: a custom provider whose envVar names an Object.prototype membe
       const dir = tempDir();
       writeFileSync(path.join(dir, '.env'), 'OPENAI_API_KEY=sk-proj-placeholder\n');
       const { state, workspaceEnv, operations } = extension(catalog, dir);
-      const settings = { envFile: () => '.env' } as unknown as Settings;
-      await assert.doesNotReject(new PanelStateBuilder(state, workspaceEnv, settings, clock).build(), 'the settings panel can no longer be built (so the entry cannot be removed from it either)');
+      await assert.doesNotReject(new PanelStateBuilder(state, workspaceEnv, clock).build(), 'the settings panel can no longer be built (so the entry cannot be removed from it either)');
       assert.doesNotThrow(() => findProviderKeys(catalog, {}), 'Import Keys throws for every .env and for the environment');
       await assert.doesNotReject(operations.findImportable(path.join(dir, '.env')));
     });

@@ -33,7 +33,7 @@ function openWindow(shared: World, secrets: MemorySecrets = new MemorySecrets(sh
   const passphrases = new VaultPassphrases(secrets, clock, logger);
   const vault = new KeyVault(secrets, shared.memento, passphrases, keyring, redactor, logger, clock);
   const rotation = new VaultRotation(vault, keyring, clock, logger);
-  const maintenance = new VaultMaintenance(vault, rotation, secrets, clock, logger);
+  const maintenance = new VaultMaintenance(vault, rotation, secrets, shared.memento, clock, logger);
   return { secrets, vault, passphrases, keyring, rotation, maintenance };
 }
 
@@ -49,11 +49,11 @@ describe('attack: a token whose metadata was never written', () => {
     const b = openWindow(shared, bSecrets);
     let tokenWritten = false;
     bSecrets.beforeEach = (operation, key) => {
-      if (operation === 'store' && key === 'crucibleKeys.default.xai') tokenWritten = true;
+      if (operation === 'store' && key === 'crucibleKeys.development.xai') tokenWritten = true;
       else if (tokenWritten) throw new SimulatedCrash('killed after the token was written');
     };
     await assert.rejects(b.vault.store(catalog.require('xai'), KEYS.xai, catalog.all()), SimulatedCrash);
-    assert.equal(new Fernet(await deriveCrucibleFernetKey(first.value)).decrypt(shared.map.get('crucibleKeys.default.xai')!), KEYS.xai, 'the xAI token is in storage, under the vault passphrase');
+    assert.equal(new Fernet(await deriveCrucibleFernetKey(first.value)).decrypt(shared.map.get('crucibleKeys.development.xai')!), KEYS.xai, 'the xAI token is in storage, under the vault passphrase');
 
     // Later: a rotation, then maintenance after the grace period.
     await a.rotation.rotate();
@@ -74,7 +74,7 @@ describe('attack: two windows, one SecretStorage', () => {
     // B has read the vault passphrase and is about to write its token when A's Forget All runs to the end.
     let forgotten = false;
     bSecrets.beforeEach = async (operation, key) => {
-      if (!forgotten && operation === 'store' && key === 'crucibleKeys.default.openai') {
+      if (!forgotten && operation === 'store' && key === 'crucibleKeys.development.openai') {
         forgotten = true;
         await a.vault.forgetAll(catalog.all().map((provider) => provider.id));
         await a.passphrases.forgetAll();
@@ -98,7 +98,7 @@ describe('attack: two windows, one SecretStorage', () => {
     // instant the person saves a new OpenAI key in window B.
     let saved = false;
     aSecrets.beforeEach = async (operation, key) => {
-      if (!saved && operation === 'store' && key === 'crucibleKeys.default.openai') {
+      if (!saved && operation === 'store' && key === 'crucibleKeys.development.openai') {
         saved = true;
         await b.vault.store(catalog.require('openai'), NEWER_OPENAI, catalog.all());
       }
@@ -120,7 +120,7 @@ describe('attack: two windows, one SecretStorage', () => {
     await a.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
     let removed = false;
     aSecrets.beforeEach = async (operation, key) => {
-      if (!removed && operation === 'store' && key === 'crucibleKeys.default.openai') {
+      if (!removed && operation === 'store' && key === 'crucibleKeys.development.openai') {
         removed = true;
         await b.vault.remove('openai'); // say, a leaked key the person removes at once
       }
@@ -128,7 +128,7 @@ describe('attack: two windows, one SecretStorage', () => {
     await a.rotation.rotate();
     assert.ok(removed);
     await b.maintenance.run(async () => []); // B's onDidChange handler, after A's write
-    assert.equal(shared.map.has('crucibleKeys.default.openai'), false, 'the removed key is back in secret storage');
+    assert.equal(shared.map.has('crucibleKeys.development.openai'), false, 'the removed key is back in secret storage');
   });
 
   it('a project passphrase kept before a rotation survives another window backing up its own project', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateWebviewMessage } from '../../src/shared/protocol';
 
-const known = { providers: new Set(['openrouter', 'openai', 'custom:groq']), folders: new Set(['/work/app']), customIds: new Set(['groq']) };
+const known = { providers: new Set(['openrouter', 'openai', 'custom:groq']), folders: new Set(['/work/app']), customIds: new Set(['groq']), profiles: new Set(['development', 'production']) };
 const custom = { id: 'local', label: 'Local', baseUrl: 'http://127.0.0.1:8080/v1', envVar: 'LOCAL_API_KEY' };
 
 /** One valid example of every message type the webview may send. */
@@ -16,6 +16,7 @@ const VALID: Record<string, unknown> = {
   verifyAll: { type: 'verifyAll', requestId: 'r4' },
   copyToEnv: { type: 'copyToEnv', requestId: 'r5', provider: 'openrouter' },
   rotateVault: { type: 'rotateVault', requestId: 'r8' },
+  switchProfile: { type: 'switchProfile', requestId: 'r18', profile: 'production' },
   unlock: { type: 'unlock', requestId: 'r9' },
   fixGitSafety: { type: 'fixGitSafety', requestId: 'r10', folder: '/work/app' },
   generateProjectKey: { type: 'generateProjectKey', requestId: 'r13', folder: '/work/app' },
@@ -38,6 +39,7 @@ const INVALID: Record<string, unknown[]> = {
   verifyAll: [{ type: 'verifyAll' }, { type: 'verifyAll', requestId: 'r', provider: 'openai' }],
   copyToEnv: [{ type: 'copyToEnv', requestId: 'r', provider: 'nope' }],
   rotateVault: [{ type: 'rotateVault', requestId: 'r', passphrase: 'x' }, { type: 'rotateVault', requestId: 7 }],
+  switchProfile: [{ type: 'switchProfile', requestId: 'r', profile: 'staging' }, { type: 'switchProfile', requestId: 'r', profile: '__proto__' }, { type: 'switchProfile', requestId: 'r' }],
   generateProjectKey: [{ type: 'generateProjectKey', requestId: 'r', folder: '/elsewhere' }, { type: 'generateProjectKey', requestId: 'r' }],
   rotateProjectKey: [{ type: 'rotateProjectKey', requestId: '', folder: '/work/app' }],
   restoreProjectKey: [{ type: 'restoreProjectKey', requestId: 'r', folder: '/work/app', passphrase: 'typed' }],

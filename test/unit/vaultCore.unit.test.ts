@@ -8,7 +8,7 @@ import { Fernet } from '../../src/core/fernet';
 import { CrucibleKeyring, deriveCrucibleFernetKey } from '../../src/core/keyDerivation';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
 import { KeyVault } from '../../src/core/vault/keyVault';
-import { migrateLegacyVault } from '../../src/core/vault/migration';
+import { migrateLegacyProfile, migrateLegacyVault } from '../../src/core/vault/migration';
 import { CURRENT_PASSPHRASE_ID, LEGACY_PREVIOUS_PASSPHRASE, LEGACY_STORED_PASSPHRASE, PASSPHRASE_ENTRY_PREFIX, ROTATION_INTENT } from '../../src/core/vault/names';
 import { VaultPassphrases } from '../../src/core/vault/passphrases';
 import { ProjectPassphraseBackups } from '../../src/core/vault/projectBackups';
@@ -50,6 +50,13 @@ function passphraseEntries(shared: World): string[] {
   return [...shared.secrets.map.keys()].filter((name) => name.startsWith(PASSPHRASE_ENTRY_PREFIX));
 }
 
+/** Both migrations a maintenance pass runs: one vault passphrase, then the keys of profile "default" into "development". */
+async function migrate(window: ReturnType<typeof openWindow>, shared: World, candidates: string[]) {
+  const outcome = await migrateLegacyVault(window.vault, shared.secrets, candidates, window.vault['logger']);
+  await migrateLegacyProfile(shared.secrets, shared.memento, window.vault['logger'], { now: () => shared.now.value }, 7 * 86_400_000);
+  return outcome;
+}
+
 async function tokenUnder(passphrase: string, plaintext: string): Promise<string> {
   return new Fernet(await deriveCrucibleFernetKey(passphrase)).encrypt(plaintext);
 }
@@ -62,7 +69,7 @@ describe('one vault passphrase', () => {
     const current = await window.passphrases.current();
     assert.match(current!.value, /^[A-Za-z0-9_-]{43}$/, 'made like Crucible\'s secrets.token_urlsafe(32)');
     assert.equal(passphraseEntries(shared).length, 1);
-    const token = shared.secrets.map.get('crucibleKeys.default.openrouter')!;
+    const token = shared.secrets.map.get('crucibleKeys.development.openrouter')!;
     assert.equal(new Fernet(await deriveCrucibleFernetKey(current!.value)).decrypt(token), KEYS.openrouter);
     assert.ok(!JSON.stringify([...shared.memento.map]).includes(KEYS.openrouter), 'globalState holds no plaintext');
   });
@@ -133,7 +140,7 @@ describe('one vault passphrase', () => {
     await a.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
     let rotated = false;
     shared.secrets.beforeEach = async (operation, key) => {
-      if (!rotated && operation === 'store' && key === 'crucibleKeys.default.xai') {
+      if (!rotated && operation === 'store' && key === 'crucibleKeys.development.xai') {
         rotated = true;
         shared.secrets.beforeEach = undefined;
         await b.rotation.rotate();
@@ -142,7 +149,7 @@ describe('one vault passphrase', () => {
     await a.vault.store(catalog.require('xai'), KEYS.xai, catalog.all());
     assert.ok(rotated);
     const current = (await a.passphrases.current())!;
-    assert.equal(new Fernet(await deriveCrucibleFernetKey(current.value)).decrypt(shared.secrets.map.get('crucibleKeys.default.xai')!), KEYS.xai);
+    assert.equal(new Fernet(await deriveCrucibleFernetKey(current.value)).decrypt(shared.secrets.map.get('crucibleKeys.development.xai')!), KEYS.xai);
   });
 });
 
@@ -223,7 +230,7 @@ describe('unlocking and garbage collection', () => {
     const shared = world();
     const window = openWindow(shared);
     await window.vault.store(catalog.require('openai'), KEYS.openai, catalog.all());
-    shared.secrets.map.set('crucibleKeys.default.xai', await tokenUnder(WORKSPACE_PASSPHRASE, KEYS.xai));
+    shared.secrets.map.set('crucibleKeys.development.xai', await tokenUnder(WORKSPACE_PASSPHRASE, KEYS.xai));
     assert.deepEqual(await readable(window), { openai: KEYS.openai, xai: 'locked' });
     const cached = window.keyring.size;
     const before = new Map(shared.secrets.map);
@@ -294,31 +301,31 @@ describe('migration of the layout before one vault passphrase', () => {
   it('keeps the stored passphrase as the vault\'s, moves every key it can open under it, and never touches the rest', async () => {
     const { shared, stored, orphan } = await legacyWorld();
     const window = openWindow(shared);
-    const outcome = await migrateLegacyVault(window.vault, shared.secrets, [WORKSPACE_PASSPHRASE], window.vault['logger']);
+    const outcome = await migrate(window, shared, [WORKSPACE_PASSPHRASE]);
     assert.equal(outcome.migrated, true);
     assert.deepEqual(outcome.locked, ['deepseek']);
     assert.equal((await window.passphrases.current())!.value, stored);
     assert.equal(shared.secrets.map.has(LEGACY_STORED_PASSPHRASE) || shared.secrets.map.has(LEGACY_PREVIOUS_PASSPHRASE), false);
-    assert.equal(shared.secrets.map.get('crucibleKeys.default.deepseek'), orphan, 'a token nothing opens stays byte for byte');
+    assert.equal(shared.secrets.map.get('crucibleKeys.development.deepseek'), orphan, 'a token nothing opens stays byte for byte (moved into the development profile as it is)');
     assert.deepEqual(await readable(openWindow(shared)), { openrouter: KEYS.openrouter, openai: KEYS.openai, xai: KEYS.xai, deepseek: 'locked' });
-    assert.deepEqual(await migrateLegacyVault(window.vault, shared.secrets, [], window.vault['logger']), { migrated: false, moved: [], locked: [] }, 'idempotent');
+    assert.deepEqual(await migrate(window, shared, []), { migrated: false, moved: [], locked: [] }, 'idempotent');
   });
 
   it('can be interrupted at any step and run again without losing a key', async () => {
     const probe = await legacyWorld();
     const probeWindow = openWindow(probe.shared);
     const start = probe.shared.secrets.operations;
-    await migrateLegacyVault(probeWindow.vault, probe.shared.secrets, [WORKSPACE_PASSPHRASE], probeWindow.vault['logger']);
+    await migrate(probeWindow, probe.shared, [WORKSPACE_PASSPHRASE]);
     const steps = probe.shared.secrets.operations - start;
     for (let crashAt = 1; crashAt <= steps; crashAt++) {
       const { shared } = await legacyWorld();
       const window = openWindow(shared);
       let count = 0;
       shared.secrets.beforeEach = () => { if (++count === crashAt) throw new SimulatedCrash(); };
-      await assert.rejects(migrateLegacyVault(window.vault, shared.secrets, [WORKSPACE_PASSPHRASE], window.vault['logger']), SimulatedCrash);
+      await assert.rejects(migrate(window, shared, [WORKSPACE_PASSPHRASE]), SimulatedCrash);
       shared.secrets.beforeEach = undefined;
       const next = openWindow(shared);
-      await migrateLegacyVault(next.vault, shared.secrets, [WORKSPACE_PASSPHRASE], next.vault['logger']);
+      await migrate(next, shared, [WORKSPACE_PASSPHRASE]);
       assert.deepEqual(await readable(openWindow(shared)), { openrouter: KEYS.openrouter, openai: KEYS.openai, xai: KEYS.xai, deepseek: 'locked' }, `crash at ${crashAt}`);
     }
   });
@@ -328,7 +335,7 @@ describe('migration of the layout before one vault passphrase', () => {
     shared.secrets.map.set('crucibleKeys.default.xai', await tokenUnder(WORKSPACE_PASSPHRASE, KEYS.xai));
     shared.memento.map.set('crucibleKeys.metadata', { xai: { addedAt: '2026-01-01T00:00:00Z', masked: '…' } });
     const window = openWindow(shared);
-    const outcome = await migrateLegacyVault(window.vault, shared.secrets, [WORKSPACE_PASSPHRASE], window.vault['logger']);
+    const outcome = await migrate(window, shared, [WORKSPACE_PASSPHRASE]);
     assert.deepEqual([outcome.migrated, outcome.moved, outcome.locked], [true, ['xai'], []]);
     assert.ok(shared.secrets.map.has(CURRENT_PASSPHRASE_ID));
     assert.notEqual((await window.passphrases.current())!.value, WORKSPACE_PASSPHRASE);

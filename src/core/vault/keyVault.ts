@@ -1,6 +1,7 @@
 // The key vault: each API key is a Fernet token (Crucible's encryption) in SecretStorage under the vault
-// passphrase; only non-secret metadata (when added, the masked form, the last verdict, redacted) goes to globalState.
-// A token under any passphrase the vault remembers still opens, and is moved under the current one when seen.
+// passphrase, one set of keys per profile (development, production, …); only non-secret metadata (when added, the
+// masked form, the last verdict, redacted) goes to globalState. A token under any passphrase the vault remembers
+// still opens, and is moved under the current one when seen. A replaced key is kept a while as "previous", for undo.
 import type { ProviderInfo } from '../catalog';
 import { type Fernet, InvalidToken } from '../fernet';
 import type { CrucibleKeyring } from '../keyDerivation';
@@ -8,18 +9,28 @@ import { maskKey } from '../keyFormat';
 import type { Clock, KeyValueStore, Logger, SecretStore } from '../ports';
 import type { Redactor } from '../redact';
 import type { VerifyResult } from '../verify/types';
-import { providerIdOfEntry, tokenEntryName } from './names';
+import { DEFAULT_PROFILE, parseTokenEntry, previousEntryName, type TokenEntry, tokenEntryName } from './names';
 import type { PassphraseEntry, VaultPassphrases } from './passphrases';
 
 export interface StoredKeyMetadata {
   addedAt: string;
   masked: string;
   lastResult?: VerifyResult;
+  /** The key this one replaced, kept for undo until `keptUntil`. */
+  previous?: { masked: string; replacedAt: string; keptUntil: string };
 }
 
 export type KeyRead = { state: 'missing' } | { state: 'locked' } | { state: 'ok'; key: string; passphraseId: string };
 
-const METADATA_KEY = 'crucibleKeys.metadata';
+/** globalState key of one profile's metadata. */
+export function metadataKey(profile: string): string {
+  return `crucibleKeys.metadata.${profile}`;
+}
+/** Where version 0.1 kept its only profile's metadata. */
+export const LEGACY_METADATA_KEY = 'crucibleKeys.metadata';
+
+/** How long a replaced key is kept, so the person can undo the replacement. */
+export const PREVIOUS_KEY_KEEP_MS = 7 * 86_400_000;
 /** A window that stored a key and then saw the passphrase change under it re-encrypts, at most this often. */
 const MAX_STORE_ATTEMPTS = 5;
 /** How long a window remembers its own saves and removals, to undo another window's stale rewrite of them. */
@@ -49,19 +60,24 @@ export class KeyVault {
     private readonly redactor: Redactor,
     private readonly logger: Logger,
     private readonly clock: Clock,
-    readonly profile = 'default',
+    private readonly activeProfile: () => string = () => DEFAULT_PROFILE,
   ) {}
 
-  secretName(providerId: string): string {
-    return tokenEntryName(this.profile, providerId);
+  /** The profile per-key operations act on unless told otherwise. */
+  get profile(): string {
+    return this.activeProfile();
   }
 
-  metadata(): Record<string, StoredKeyMetadata> {
-    return { ...(this.memento.get<Record<string, StoredKeyMetadata>>(METADATA_KEY) ?? {}) };
+  secretName(providerId: string, profile = this.profile): string {
+    return tokenEntryName(profile, providerId);
   }
 
-  private async saveMetadata(all: Record<string, StoredKeyMetadata>): Promise<void> {
-    await this.memento.update(METADATA_KEY, all);
+  metadata(profile = this.profile): Record<string, StoredKeyMetadata> {
+    return { ...(this.memento.get<Record<string, StoredKeyMetadata>>(metadataKey(profile)) ?? {}) };
+  }
+
+  private async saveMetadata(profile: string, all: Record<string, StoredKeyMetadata>): Promise<void> {
+    await this.memento.update(metadataKey(profile), all);
   }
 
   /**
@@ -69,47 +85,119 @@ export class KeyVault {
    * passphrase while this one was writing, the key is written again under the new one, so it is never left under a
    * passphrase that is about to be retired. The token goes in first: a failure leaves the previous key intact.
    */
-  async store(provider: ProviderInfo, key: string, providers: readonly ProviderInfo[]): Promise<StoredKeyMetadata> {
-    this.hold(provider.id, key);
-    const name = this.secretName(provider.id);
+  async store(provider: ProviderInfo, key: string, providers: readonly ProviderInfo[], profile = this.profile): Promise<StoredKeyMetadata> {
+    const name = this.secretName(provider.id, profile);
+    this.hold(name, key);
+    await this.writeToken(name, key, provider.id);
+    const all = this.metadata(profile);
+    const entry: StoredKeyMetadata = { addedAt: new Date(this.clock.now()).toISOString(), masked: maskKey(key, providers), ...(all[provider.id]?.previous ? { previous: all[provider.id].previous } : {}) };
+    all[provider.id] = entry;
+    await this.saveMetadata(profile, all);
+    this.logger.info('stored the %s key of %s (%s)', provider.id, profile, entry.masked);
+    return entry;
+  }
+
+  private async writeToken(name: string, key: string, label: string): Promise<void> {
     let passphrase = await this.passphrases.ensureCurrent();
     for (let attempt = 1; ; attempt++) {
-      const fernet = await this.keyring.fernetFor(passphrase.value);
-      const token = fernet.encrypt(key);
+      const token = (await this.keyring.fernetFor(passphrase.value)).encrypt(key);
       await this.secrets.store(name, token);
       this.recent.set(name, { kind: 'saved', key, stamp: stampOf(token), until: this.clock.now() + RECENT_WRITE_MS });
       // Another window may have switched the passphrase, or forgotten every one (Forget All), meanwhile.
       const after = await this.passphrases.current();
-      if (after?.id === passphrase.id || attempt >= MAX_STORE_ATTEMPTS) break;
-      this.logger.info('the vault passphrase changed while storing the %s key; storing it again', provider.id);
+      if (after?.id === passphrase.id || attempt >= MAX_STORE_ATTEMPTS) return;
+      this.logger.info('the vault passphrase changed while storing the %s key; storing it again', label);
       passphrase = after ?? (await this.passphrases.ensureCurrent());
     }
-    const all = this.metadata();
-    const entry: StoredKeyMetadata = { addedAt: new Date(this.clock.now()).toISOString(), masked: maskKey(key, providers) };
-    all[provider.id] = entry;
-    await this.saveMetadata(all);
-    this.logger.info('stored the %s key (%s)', provider.id, entry.masked);
-    return entry;
+  }
+
+  /**
+   * Replaces a key and keeps the one it replaces as "previous" until `keepMs` from now, for undo. Returns the new
+   * metadata. The previous key goes in first, so a crash never loses the old key before the new one is in.
+   */
+  async replace(provider: ProviderInfo, key: string, providers: readonly ProviderInfo[], keepMs: number, profile = this.profile): Promise<StoredKeyMetadata> {
+    const old = await this.read(provider.id, profile);
+    const previous = old.state === 'ok' ? { masked: maskKey(old.key, providers), replacedAt: new Date(this.clock.now()).toISOString(), keptUntil: new Date(this.clock.now() + keepMs).toISOString() } : undefined;
+    if (old.state === 'ok') await this.writeToken(previousEntryName(profile, provider.id), old.key, provider.id);
+    const stored = await this.store(provider, key, providers, profile);
+    if (!previous) return stored;
+    const all = this.metadata(profile);
+    all[provider.id] = { ...stored, previous };
+    await this.saveMetadata(profile, all);
+    return all[provider.id];
+  }
+
+  /** Puts the previous key back (and the replacing one becomes previous, so undo can be undone). */
+  async restorePrevious(provider: ProviderInfo, providers: readonly ProviderInfo[], keepMs: number, profile = this.profile): Promise<boolean> {
+    const token = await this.secrets.get(previousEntryName(profile, provider.id));
+    if (token === undefined) return false;
+    const read = this.open(previousEntryName(profile, provider.id), token, await this.openers());
+    if (read.state !== 'ok') return false;
+    await this.replace(provider, read.key, providers, keepMs, profile);
+    return true;
+  }
+
+  /** Forgets previous keys whose time is up (checked on every maintenance pass). */
+  async forgetExpiredPrevious(): Promise<number> {
+    let forgotten = 0;
+    for (const entry of await this.entries()) {
+      if (!entry.previous) continue;
+      const all = this.metadata(entry.profile);
+      const keptUntil = all[entry.providerId]?.previous?.keptUntil;
+      if (keptUntil && Date.parse(keptUntil) > this.clock.now()) continue;
+      await this.secrets.delete(entry.name);
+      if (all[entry.providerId]?.previous) {
+        delete all[entry.providerId].previous;
+        await this.saveMetadata(entry.profile, all);
+      }
+      forgotten++;
+    }
+    if (forgotten) this.logger.info('forgot %d replaced key(s) kept for undo', forgotten);
+    return forgotten;
   }
 
   /** Opens one key with any passphrase the vault knows; locked only when none of them opens it. */
-  async read(providerId: string): Promise<KeyRead> {
-    const token = await this.secrets.get(this.secretName(providerId));
+  async read(providerId: string, profile = this.profile): Promise<KeyRead> {
+    const name = this.secretName(providerId, profile);
+    const token = await this.secrets.get(name);
     if (token === undefined) return { state: 'missing' };
-    return this.open(providerId, token, await this.openers());
+    return this.open(name, token, await this.openers());
   }
 
-  /** Opens every stored key, reading each token once. */
-  async readAll(): Promise<Map<string, KeyRead>> {
+  /** Opens every stored key of one profile, reading each token once. */
+  async readAll(profile = this.profile): Promise<Map<string, KeyRead>> {
     const openers = await this.openers();
     const reads = new Map<string, KeyRead>();
-    for (const [id, token] of await this.tokens()) reads.set(id, this.open(id, token, openers));
+    for (const entry of await this.entries()) {
+      if (entry.profile !== profile || entry.previous) continue;
+      const token = await this.secrets.get(entry.name);
+      if (token !== undefined) reads.set(entry.providerId, this.open(entry.name, token, openers));
+    }
     return reads;
   }
 
-  /** Ids of every stored token (from metadata and, where the host can list them, SecretStorage itself). */
-  async storedIds(): Promise<string[]> {
-    return [...(await this.tokens()).keys()];
+  /** Every profile's keys, for comparisons across profiles (the same key in two of them). */
+  async readEveryProfile(): Promise<Map<string, Map<string, KeyRead>>> {
+    const openers = await this.openers();
+    const profiles = new Map<string, Map<string, KeyRead>>();
+    for (const entry of await this.entries()) {
+      if (entry.previous) continue;
+      const token = await this.secrets.get(entry.name);
+      if (token === undefined) continue;
+      if (!profiles.has(entry.profile)) profiles.set(entry.profile, new Map());
+      profiles.get(entry.profile)!.set(entry.providerId, this.open(entry.name, token, openers));
+    }
+    return profiles;
+  }
+
+  /** Ids of every stored token of a profile. */
+  async storedIds(profile = this.profile): Promise<string[]> {
+    return (await this.entries()).filter((entry) => entry.profile === profile && !entry.previous).map((entry) => entry.providerId);
+  }
+
+  /** Profiles that hold at least one key (besides the ones settings name). */
+  async profilesInStorage(): Promise<string[]> {
+    return [...new Set((await this.entries()).filter((entry) => !entry.previous).map((entry) => entry.profile))];
   }
 
   private async openers(): Promise<Opener[]> {
@@ -118,11 +206,12 @@ export class KeyVault {
     return openers;
   }
 
-  private open(providerId: string, token: string, openers: readonly Opener[]): KeyRead {
+  /** Decrypts with the first known passphrase that opens the token; `name` is its entry (the redactor holds the key). */
+  private open(name: string, token: string, openers: readonly Opener[]): KeyRead {
     for (const { entry, fernet } of openers) {
       try {
         const key = fernet.decrypt(token);
-        this.hold(providerId, key);
+        this.hold(name, key);
         return { state: 'ok', key, passphraseId: entry.id };
       } catch (error) {
         if (!(error instanceof InvalidToken)) throw error;
@@ -132,21 +221,22 @@ export class KeyVault {
   }
 
   /**
-   * Moves every token that opens under an older known passphrase to the current one. Each write first checks that
-   * the token is still the one that was read, so a key saved meanwhile in another window is never overwritten.
+   * Moves every token (of every profile, previous keys included) that opens under an older known passphrase to the
+   * current one. Each write first checks that the token is still the one that was read, and keeps its time stamp.
    */
   async consolidate(): Promise<{ moved: string[]; locked: string[] }> {
     const current = await this.passphrases.current();
     const moved: string[] = [];
     const locked: string[] = [];
-    if (!current) return { moved, locked: await this.storedIds() };
+    const tokens = await this.tokens();
+    if (!current) return { moved, locked: tokens.map(({ entry }) => entry.providerId) };
     const target = await this.keyring.fernetFor(current.value);
     const openers = await this.openers();
-    for (const [id, token] of await this.tokens()) {
-      const read = this.open(id, token, openers);
-      if (read.state === 'locked') locked.push(id);
+    for (const { entry, token } of tokens) {
+      const read = this.open(entry.name, token, openers);
+      if (read.state === 'locked') locked.push(entry.providerId);
       if (read.state !== 'ok' || read.passphraseId === current.id) continue;
-      if (await this.replaceIfUnchanged(id, token, target.encrypt(read.key, { atSeconds: stampOf(token) }))) moved.push(id);
+      if (await this.replaceIfUnchanged(entry.name, token, target.encrypt(read.key, { atSeconds: stampOf(token) }))) moved.push(entry.providerId);
     }
     if (moved.length) this.logger.info('moved %d key(s) under the vault passphrase', moved.length);
     return { moved, locked };
@@ -160,28 +250,27 @@ export class KeyVault {
     const current = await this.passphrases.ensureCurrent();
     const target = await this.keyring.fernetFor(current.value);
     const known = new Set((await this.passphrases.known()).map((entry) => entry.value));
+    const openers = await this.openers();
+    const locked = (await this.tokens()).filter(({ entry, token }) => this.open(entry.name, token, openers).state === 'locked');
     const unlocked: string[] = [];
-    const reads = await this.readAll();
-    const lockedIds = [...reads].filter(([, read]) => read.state === 'locked').map(([id]) => id);
     for (const candidate of new Set(candidates)) {
       if (!candidate || known.has(candidate)) continue;
       const fernet = await this.keyring.fernetFor(candidate);
-      for (const id of lockedIds) {
-        if (unlocked.includes(id)) continue;
-        const token = await this.secrets.get(this.secretName(id));
-        if (token === undefined) continue;
+      for (const { entry, token } of locked) {
+        if (unlocked.includes(entry.name)) continue;
         let key: string;
         try {
           key = fernet.decrypt(token);
         } catch {
           continue;
         }
-        this.hold(id, key);
-        if (await this.replaceIfUnchanged(id, token, target.encrypt(key, { atSeconds: stampOf(token) }))) unlocked.push(id);
+        this.hold(entry.name, key);
+        if (await this.replaceIfUnchanged(entry.name, token, target.encrypt(key, { atSeconds: stampOf(token) }))) unlocked.push(entry.name);
       }
       this.keyring.drop(candidate);
     }
-    return { unlocked, stillLocked: lockedIds.filter((id) => !unlocked.includes(id)) };
+    const idOf = (name: string) => parseTokenEntry(name)?.providerId ?? name;
+    return { unlocked: unlocked.map(idOf), stillLocked: locked.filter(({ entry }) => !unlocked.includes(entry.name)).map(({ entry }) => entry.providerId) };
   }
 
   /**
@@ -193,7 +282,7 @@ export class KeyVault {
     if (await this.passphrases.rotationIntent()) return 0;
     const current = await this.passphrases.current();
     if (!current) return 0;
-    const tokens = [...(await this.tokens()).values()];
+    const tokens = (await this.tokens()).map(({ token }) => token);
     let forgotten = 0;
     for (const entry of await this.passphrases.known()) {
       if (entry.id === current.id || this.clock.now() - Date.parse(entry.retiredAt ?? entry.createdAt) < graceMs) continue;
@@ -237,14 +326,14 @@ export class KeyVault {
         this.recent.delete(name); // a newer write, whoever made it
         continue;
       }
-      const id = name.slice(this.secretName('').length);
+      const id = parseTokenEntry(name)?.providerId ?? name;
       if (write.kind === 'removed') {
         await this.secrets.delete(name);
         this.logger.info('removed the %s key again: another window had written back an older copy', id);
         repaired.push(id);
         continue;
       }
-      const read = this.open(id, token, openers);
+      const read = this.open(name, token, openers);
       if (read.state === 'ok' && read.key === write.key) continue;
       const current = await this.passphrases.ensureCurrent();
       const rewritten = (await this.keyring.fernetFor(current.value)).encrypt(write.key);
@@ -257,29 +346,30 @@ export class KeyVault {
   }
 
   /** Writes `next` only if the entry still holds `expected`: the closest SecretStorage comes to compare-and-swap. */
-  private async replaceIfUnchanged(providerId: string, expected: string, next: string): Promise<boolean> {
-    if ((await this.secrets.get(this.secretName(providerId))) !== expected) return false;
-    await this.secrets.store(this.secretName(providerId), next);
+  private async replaceIfUnchanged(name: string, expected: string, next: string): Promise<boolean> {
+    if ((await this.secrets.get(name)) !== expected) return false;
+    await this.secrets.store(name, next);
     return true;
   }
 
-  async remove(providerId: string): Promise<void> {
-    await this.secrets.delete(this.secretName(providerId));
-    this.recent.set(this.secretName(providerId), { kind: 'removed', stamp: Math.floor(this.clock.now() / 1000), until: this.clock.now() + RECENT_WRITE_MS });
-    const all = this.metadata();
+  async remove(providerId: string, profile = this.profile): Promise<void> {
+    const name = this.secretName(providerId, profile);
+    await this.secrets.delete(name);
+    this.recent.set(name, { kind: 'removed', stamp: Math.floor(this.clock.now() / 1000), until: this.clock.now() + RECENT_WRITE_MS });
+    const all = this.metadata(profile);
     delete all[providerId];
-    await this.saveMetadata(all);
-    this.release(providerId);
-    this.logger.info('removed the %s key', providerId);
+    await this.saveMetadata(profile, all);
+    this.release(name);
+    this.logger.info('removed the %s key of %s', providerId, profile);
   }
 
   /** Keeps the last result, with the provider's labels and headers redacted: globalState is plain JSON on disk. */
-  async recordResult(result: VerifyResult): Promise<void> {
-    const all = this.metadata();
+  async recordResult(result: VerifyResult, profile = this.profile): Promise<void> {
+    const all = this.metadata(profile);
     const entry = all[result.provider];
     if (!entry) return;
     all[result.provider] = { ...entry, lastResult: this.redactResult(result) };
-    await this.saveMetadata(all);
+    await this.saveMetadata(profile, all);
   }
 
   private redactResult(result: VerifyResult): VerifyResult {
@@ -287,45 +377,47 @@ export class KeyVault {
     return {
       ...result,
       message: this.redactor.redact(result.message),
+      ...(result.note ? { note: this.redactor.redact(result.note) } : {}),
       ...(result.key ? { key: { ...result.key, label: redact(result.key.label) } } : {}),
       ...(result.rateLimit ? { rateLimit: { ...result.rateLimit, headers: Object.fromEntries(Object.entries(result.rateLimit.headers).map(([name, value]) => [name, this.redactor.redact(value)])), requestsReset: redact(result.rateLimit.requestsReset) } } : {}),
     };
   }
 
-  /** Every token, by provider id: ids from metadata, plus SecretStorage.keys() where the host has it. */
-  private async tokens(): Promise<Map<string, string>> {
-    const ids = new Set(Object.keys(this.metadata()));
-    for (const name of await this.secrets.keys()) {
-      const id = providerIdOfEntry(this.profile, name);
-      if (id) ids.add(id);
-    }
-    const tokens = new Map<string, string>();
-    for (const id of ids) {
-      const token = await this.secrets.get(this.secretName(id));
-      if (token !== undefined) tokens.set(id, token);
+  /** Every token entry SecretStorage lists, of every profile, previous keys included. */
+  async entries(): Promise<TokenEntry[]> {
+    return (await this.secrets.keys()).map(parseTokenEntry).filter((entry): entry is TokenEntry => entry !== undefined);
+  }
+
+  private async tokens(): Promise<{ entry: TokenEntry; token: string }[]> {
+    const tokens: { entry: TokenEntry; token: string }[] = [];
+    for (const entry of await this.entries()) {
+      const token = await this.secrets.get(entry.name);
+      if (token !== undefined) tokens.push({ entry, token });
     }
     return tokens;
   }
 
-  /** Deletes every API key of this profile and all metadata. Returns how many were removed. */
-  async forgetAll(knownIds: readonly string[]): Promise<number> {
-    const tokens = await this.tokens();
-    for (const id of new Set([...knownIds, ...tokens.keys()])) await this.secrets.delete(this.secretName(id));
-    await this.saveMetadata({});
+  /** Deletes every key of every profile (previous keys too) and all their metadata. Returns how many keys were removed. */
+  async forgetAll(profiles: readonly string[]): Promise<number> {
+    const entries = await this.entries();
+    for (const entry of entries) await this.secrets.delete(entry.name);
+    for (const profile of new Set([...profiles, ...entries.map((entry) => entry.profile)])) await this.memento.update(metadataKey(profile), undefined);
+    await this.memento.update(LEGACY_METADATA_KEY, undefined);
     for (const release of this.held.values()) release();
     this.held.clear();
     this.recent.clear();
-    return tokens.size;
+    return entries.filter((entry) => !entry.previous).length;
   }
 
-  private hold(providerId: string, key: string): void {
-    this.held.get(providerId)?.();
-    this.held.set(providerId, this.redactor.hold(key));
+  /** The redactor holds each key read or written, once per entry, for as long as this window may log about it. */
+  private hold(name: string, key: string): void {
+    this.held.get(name)?.();
+    this.held.set(name, this.redactor.hold(key));
   }
 
-  private release(providerId: string): void {
-    this.held.get(providerId)?.();
-    this.held.delete(providerId);
+  private release(name: string): void {
+    this.held.get(name)?.();
+    this.held.delete(name);
   }
 
   /** Forgets every key, passphrase and derived key this process holds (after Forget All, and on deactivation). */

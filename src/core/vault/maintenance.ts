@@ -1,9 +1,9 @@
 // What a window does with the vault when it starts and whenever another window changes it: migrate an old layout,
 // finish a rotation some window left behind, move tokens under the current passphrase, try the passphrases it can
 // see (projects' API_KEY_ENCRYPTION_KEY) on anything still locked, and forget passphrases nothing needs.
-import type { Clock, Logger, SecretStore } from '../ports';
-import type { KeyVault } from './keyVault';
-import { migrateLegacyVault } from './migration';
+import type { Clock, KeyValueStore, Logger, SecretStore } from '../ports';
+import { type KeyVault, PREVIOUS_KEY_KEEP_MS } from './keyVault';
+import { migrateLegacyProfile, migrateLegacyVault } from './migration';
 import { ROTATION_IN_PROGRESS_MS, type VaultRotation } from './rotation';
 
 /** How long a passphrase that fell out of use is kept before it may be forgotten (when no token needs it). */
@@ -24,6 +24,7 @@ export class VaultMaintenance {
     private readonly vault: KeyVault,
     private readonly rotation: VaultRotation,
     private readonly secrets: SecretStore,
+    private readonly memento: KeyValueStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -46,8 +47,10 @@ export class VaultMaintenance {
     // Every pass, not only the first: it costs two reads, and a window still running an older version may write the
     // old layout at any time.
     const moved = [...(await migrateLegacyVault(this.vault, this.secrets, await candidates(), this.logger)).moved];
+    moved.push(...(await migrateLegacyProfile(this.secrets, this.memento, this.logger, this.clock, PREVIOUS_KEY_KEEP_MS)));
     // Undo another window's stale rewrite of a key this window just saved or removed (see KeyVault.recent).
     await this.vault.repairRecentWrites();
+    await this.vault.forgetExpiredPrevious();
     const intent = await this.vault.passphrases.rotationIntent();
     if (intent && this.clock.now() - Date.parse(intent.startedAt) < ROTATION_IN_PROGRESS_MS) {
       const reads = await this.vault.readAll();

@@ -9,6 +9,8 @@ import type { KeyOperations } from '../operations/keyOperations';
 import type { EncryptionCommands } from './encryptionCommands';
 import type { EnvCommands } from './envCommands';
 import type { KeyCommands } from './keyCommands';
+import type { ProfileCommands } from './profileCommands';
+import type { KeyReplacement } from '../replacement/replaceKey';
 import { preselectedProvider } from './pickers';
 
 export class Commands {
@@ -16,6 +18,8 @@ export class Commands {
     readonly keys: KeyCommands,
     readonly env: EnvCommands,
     readonly encryption: EncryptionCommands,
+    readonly profiles: ProfileCommands,
+    readonly replacement: KeyReplacement,
     private readonly operations: KeyOperations,
     private readonly logger: Logger,
     private readonly redactor: Redactor,
@@ -44,6 +48,9 @@ export class Commands {
       showLogs: () => this.channel.show(true),
       openSettings: () => this.openSettingsPanel(),
       forgetAll: () => this.encryption.forgetAll(),
+      switchProfile: () => this.profiles.switchProfile(),
+      replaceKey: (first) => this.replacement.replaceKey(preselectedProvider(first)),
+      restorePreviousKey: (first) => this.replacement.restorePrevious(preselectedProvider(first)),
       refresh: () => this.operations.maintain(),
     };
     return Object.entries(table).map(([name, handler]) => vscode.commands.registerCommand(`crucibleKeys.${name}`, async (first?: unknown) => {

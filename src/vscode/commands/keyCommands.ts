@@ -139,7 +139,7 @@ export class KeyCommands {
     const info = this.operations.provider(id);
     const url = page === 'key' ? info.keyPageUrl : info.statusPageUrl;
     if (!url) throw new OperationError(`${info.label} has no known status page.`);
-    await vscode.env.openExternal(vscode.Uri.parse(url));
+    await this.prompter.openLink('keyPage', url);
   }
 
   /** Imports keys from a folder's .env and VS Code's environment; replacing a stored key is always confirmed. */

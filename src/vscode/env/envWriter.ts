@@ -33,6 +33,19 @@ export class EnvWriter {
     return result;
   }
 
+  /**
+   * Writes to a target the person already confirmed in a summary (a key replacement across files): it goes ahead
+   * without asking again only if the target is still exactly what was shown; otherwise the usual question is asked.
+   */
+  async writeAfterReview(file: string, updates: EnvUpdates, variables: readonly string[], shown: WriteReview) {
+    const folder = this.workspaceEnv.folders().find((candidate) => !path.relative(candidate.uri.fsPath, path.resolve(file)).startsWith('..'));
+    const same = (review: WriteReview) => review.realPath === shown.realPath && review.git.state === shown.git.state && review.symlinkTarget === shown.symlinkTarget && review.outsideFolder === shown.outsideFolder && review.readOnly === shown.readOnly;
+    return writePlaintext(
+      { file, updates, variables, folder: folder?.uri.fsPath, gitAllowed: this.workspaceEnv.isTrusted() },
+      { interactive: true, confirm: async (review) => (same(review) ? { write: true } : this.confirm(review, 'This file changed since you confirmed the list.')) },
+    );
+  }
+
   private async confirm(review: WriteReview, purpose: string): Promise<{ write: boolean; fix?: GitFix }> {
     const names = review.variables.join(', ');
     const actions = review.git.state === 'tracked'

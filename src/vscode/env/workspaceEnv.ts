@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { InputError } from '../../core/errors';
-import type { Settings } from '../settings';
+import type { Profiles } from '../profiles/profiles';
 
 /** Checks a crucibleKeys.envFile value; returns the normalised relative path or throws InputError with one sentence. */
 export function checkEnvFileSetting(value: string): string {
@@ -19,7 +19,7 @@ export function checkEnvFileSetting(value: string): string {
 }
 
 export class WorkspaceEnv {
-  constructor(private readonly settings: Settings) {}
+  constructor(private readonly profiles: Profiles) {}
 
   folders(): readonly vscode.WorkspaceFolder[] {
     return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
@@ -29,9 +29,14 @@ export class WorkspaceEnv {
     return this.folders().find((folder) => folder.uri.fsPath === fsPath);
   }
 
-  /** The configured .env of a folder; throws InputError when the setting points outside the folder. */
-  envPath(folder: vscode.WorkspaceFolder): string {
-    return path.join(folder.uri.fsPath, checkEnvFileSetting(this.settings.envFile(folder)));
+  /** The .env a profile (the active one by default) writes to in a folder; throws InputError when it points outside. */
+  envPath(folder: vscode.WorkspaceFolder, profile = this.profiles.active()): string {
+    return path.join(folder.uri.fsPath, checkEnvFileSetting(this.profiles.envFileOf(profile, folder)));
+  }
+
+  /** The configured (unchecked) relative .env of a folder, for showing when it is refused. */
+  envSetting(folder: vscode.WorkspaceFolder, profile = this.profiles.active()): string {
+    return this.profiles.envFileOf(profile, folder);
   }
 
   isTrusted(): boolean {

@@ -81,6 +81,27 @@ export class KeyOperations {
     }
   }
 
+  /** Checks a key that is not stored yet (a replacement), spending no tokens; nothing is recorded. */
+  async checkCandidate(providerId: string, key: string, signal?: AbortSignal): Promise<VerifyResult> {
+    return this.verification.verify(this.provider(providerId), key, signal);
+  }
+
+  /** Replaces a stored key, keeping the old one for `keepMs` (undo), and records the new key's check. */
+  async replaceKey(providerId: string, key: string, result: VerifyResult | undefined, keepMs: number): Promise<void> {
+    await this.vault.replace(this.provider(providerId), key, this.state.providers.all(), keepMs);
+    if (result) await this.vault.recordResult(result);
+    this.state.markStored(providerId);
+    await this.state.refresh();
+  }
+
+  /** Puts the previous key back (the current one becomes previous); returns the restored key, or undefined. */
+  async restorePrevious(providerId: string, keepMs: number): Promise<string | undefined> {
+    const provider = this.provider(providerId);
+    if (!(await this.vault.restorePrevious(provider, this.state.providers.all(), keepMs))) return undefined;
+    await this.state.refresh();
+    return this.readKey(providerId);
+  }
+
   /** Verifies every stored, unlocked key concurrently; each result lands in the state as it arrives. */
   async verifyAll(signal: AbortSignal | undefined, onResult?: (result: VerifyResult) => void): Promise<{ results: VerifyResult[]; locked: string[] }> {
     const entries: { provider: ProviderInfo; key: string }[] = [];

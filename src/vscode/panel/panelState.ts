@@ -8,12 +8,11 @@ import type { Clock } from '../../core/ports';
 import type { PanelProject, PanelState } from '../../shared/protocol';
 import type { WorkspaceEnv } from '../env/workspaceEnv';
 import type { ProjectPassphraseView } from '../encryption/projectPassphrases';
-import type { Settings } from '../settings';
 import { describeVault, type KeyState } from '../state/keyState';
 import { formatCredits, formatUsage, STATUS_LABEL, timeAgo } from '../state/presentation';
 
 export class PanelStateBuilder {
-  constructor(private readonly state: KeyState, private readonly workspaceEnv: WorkspaceEnv, private readonly settings: Settings, private readonly clock: Clock) {}
+  constructor(private readonly state: KeyState, private readonly workspaceEnv: WorkspaceEnv, private readonly clock: Clock) {}
 
   private projectsCache?: Promise<Omit<PanelProject, 'passphrase'>[]>;
 
@@ -36,6 +35,8 @@ export class PanelStateBuilder {
     const passphrases = new Map(snapshot.encryption.projects.map((view) => [view.folder, view]));
     const { encryption } = snapshot;
     return {
+      profile: snapshot.profile,
+      profiles: snapshot.profiles,
       providers: snapshot.providers.map((view) => {
         const result = view.lastResult;
         const rate = result?.rateLimit;
@@ -46,7 +47,10 @@ export class PanelStateBuilder {
           rateLimit: rate && rate.requestsRemaining !== undefined ? `${rate.requestsRemaining}${rate.requestsLimit !== undefined ? `/${rate.requestsLimit}` : ''} requests left` : undefined,
           message: result ? [result.message, result.note].filter(Boolean).join(' ') : undefined, usage: formatUsage(view), checkedAgo: timeAgo(result?.checkedAt, now), keyAge: view.addedAt ? timeAgo(view.addedAt, now) : undefined, expires: result?.key?.expiresAt?.slice(0, 10),
           hasStatusPage: !!view.statusPageUrl, verifiable: view.verifiable,
-          ...(view.insecureOrigin ? { warning: `Checks send this key in clear text to ${view.insecureOrigin}.` } : {}),
+          ...(view.insecureOrigin || view.sharedWith?.length ? { warning: [
+            view.sharedWith?.length ? `The same key is stored in the ${view.sharedWith.join(', ')} profile: use separate keys for development and production.` : '',
+            view.insecureOrigin ? `Checks send this key in clear text to ${view.insecureOrigin}.` : '',
+          ].filter(Boolean).join(' ') } : {}),
         };
       }),
       encryption: {
@@ -67,7 +71,7 @@ export class PanelStateBuilder {
     try {
       envFile = this.workspaceEnv.envPath(workspaceFolder);
     } catch (error) {
-      return { folder, name, envFile: this.settings.envFile(workspaceFolder), exists: false, gitState: 'unknown', gitMessage: (error as Error).message, variables: [], problem: (error as Error).message };
+      return { folder, name, envFile: this.workspaceEnv.envSetting(workspaceFolder), exists: false, gitState: 'unknown', gitMessage: (error as Error).message, variables: [], problem: (error as Error).message };
     }
     const trusted = this.workspaceEnv.isTrusted();
     const [contents, safety] = await Promise.all([

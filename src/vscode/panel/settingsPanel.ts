@@ -13,6 +13,7 @@ import { fixGitSafety } from '../env/gitFix';
 import type { WorkspaceEnv } from '../env/workspaceEnv';
 import { explain } from '../errors';
 import type { KeyOperations } from '../operations/keyOperations';
+import type { Profiles } from '../profiles/profiles';
 import type { Settings } from '../settings';
 import type { KeyState } from '../state/keyState';
 import type { Prompter } from '../ui/prompter';
@@ -35,6 +36,7 @@ export class SettingsPanelHost implements vscode.Disposable {
     private readonly commands: Commands,
     private readonly prompter: Prompter,
     private readonly settings: Settings,
+    private readonly profiles: Profiles,
     private readonly workspaceEnv: WorkspaceEnv,
     private readonly logger: Logger,
     private readonly redactor: Redactor,
@@ -126,6 +128,7 @@ export class SettingsPanelHost implements vscode.Disposable {
       providers: new Set(this.state.providers.all().map((provider) => provider.id)),
       folders: new Set(this.workspaceEnv.folders().map((folder) => folder.uri.fsPath)),
       customIds: new Set(this.settings.customProviders().map((entry) => entry.id)),
+      profiles: new Set(this.state.snapshot().profiles),
     };
   }
 
@@ -195,6 +198,10 @@ export class SettingsPanelHost implements vscode.Disposable {
         const outcome = await this.commands.env.copyToEnv(message.provider ? [message.provider] : []);
         return outcome.status === 'written' ? `Wrote ${[...(outcome.added ?? []), ...(outcome.updated ?? [])].join(', ')}.` : outcome.status === 'unchanged' ? 'Already up to date.' : undefined;
       }
+      case 'switchProfile':
+        await this.profiles.switchTo(message.profile);
+        await this.state.refresh();
+        return `Now using the ${message.profile} profile.`;
       case 'rotateVault':
         await this.commands.encryption.rotateVault();
         return undefined;

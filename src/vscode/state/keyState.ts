@@ -28,6 +28,10 @@ export interface ProviderView {
   lastResult?: VerifyResult;
   /** The origin a check would send the key to in clear text (plain http:// to a host that is not this machine). */
   insecureOrigin?: string;
+  /** Other profiles holding this very key: the guide asks for separate development and production keys. */
+  sharedWith?: string[];
+  /** The key a replacement replaced, kept for undo until `keptUntil`. */
+  previous?: { masked: string; keptUntil: string };
 }
 
 export interface VaultView {
@@ -47,6 +51,9 @@ export interface EncryptionView {
 }
 
 export interface KeyStateSnapshot {
+  /** The active profile, and every profile there is. */
+  profile: string;
+  profiles: string[];
   providers: ProviderView[];
   encryption: EncryptionView;
   setCount: number;
@@ -70,6 +77,8 @@ export class KeyState {
   private present = new Set<string>();
   private readonly verifying = new Set<string>();
   private encryption: EncryptionView = { vault: { ready: false, rotationInProgress: false }, lockedCount: 0, projects: [] };
+  private shared = new Map<string, string[]>();
+  private profileNames: string[] = [];
   private refreshing?: Promise<void>;
 
   constructor(
@@ -80,6 +89,7 @@ export class KeyState {
     private readonly clock: Clock,
     private readonly rotationReminderDays: () => number,
     private readonly insecureOriginOf: (provider: ProviderInfo) => string | undefined = () => undefined,
+    private readonly configuredProfiles: () => string[] = () => [],
   ) {
     this.present = new Set(Object.keys(vault.metadata()));
   }
@@ -115,8 +125,18 @@ export class KeyState {
   }
 
   private async doRefresh(): Promise<void> {
-    const reads = await this.vault.readAll();
+    const profile = this.vault.profile;
+    const everything = await this.vault.readEveryProfile();
+    const reads = everything.get(profile) ?? new Map();
     const locked = new Set([...reads].filter(([, read]) => read.state === 'locked').map(([id]) => id));
+    // The same key in two profiles, compared in memory only.
+    this.shared = new Map();
+    for (const [id, read] of reads) {
+      if (read.state !== 'ok') continue;
+      const others = [...everything].filter(([other, keys]) => other !== profile && (() => { const mine = keys.get(id); return mine?.state === 'ok' && mine.key === read.key; })()).map(([other]) => other);
+      if (others.length) this.shared.set(id, others);
+    }
+    this.profileNames = [...new Set([...this.configuredProfiles(), ...everything.keys(), profile])];
     const current = await this.vault.passphrases.current();
     const intent = await this.vault.passphrases.rotationIntent();
     this.present = new Set(reads.keys());
@@ -164,7 +184,10 @@ export class KeyState {
     const metadata = this.vault.metadata();
     const providers = this.catalog.all().map((provider) => this.view(provider, metadata[provider.id]));
     const set = providers.filter((view) => view.status !== 'not_set');
+    const profile = this.vault.profile;
     return {
+      profile,
+      profiles: this.profileNames.includes(profile) ? this.profileNames : [...this.profileNames, profile],
       providers,
       encryption: this.encryption,
       setCount: set.length,
@@ -190,6 +213,8 @@ export class KeyState {
       verifiable: !!provider.verify, status, verifying: this.verifying.has(provider.id),
       masked: present ? meta?.masked : undefined, addedAt: present ? meta?.addedAt : undefined, lastResult: present ? meta?.lastResult : undefined,
       insecureOrigin: provider.verify ? this.insecureOriginOf(provider) : undefined,
+      ...(present && this.shared.has(provider.id) ? { sharedWith: this.shared.get(provider.id) } : {}),
+      ...(present && meta?.previous ? { previous: { masked: meta.previous.masked, keptUntil: meta.previous.keptUntil } } : {}),
     };
   }
 }

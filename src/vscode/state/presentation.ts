@@ -59,7 +59,7 @@ export function formatUsage(view: ProviderView): string | undefined {
 /** e.g. "sk-or-v1-…a1b2 · $74.50 left · checked 5 min ago". */
 export function describe(view: ProviderView, now: number): string {
   if (view.status === 'not_set') return view.recommended ? 'not set · recommended' : 'not set';
-  const parts = [view.masked, view.verifying ? 'checking…' : STATUS_LABEL[view.status], formatCredits(view)];
+  const parts = [view.masked, view.verifying ? 'checking…' : STATUS_LABEL[view.status], formatCredits(view), view.sharedWith?.length ? `same key as ${view.sharedWith.join(', ')}` : undefined];
   const checked = timeAgo(view.lastResult?.checkedAt, now);
   if (checked && !view.verifying) parts.push(`checked ${checked}`);
   return parts.filter(Boolean).join(' · ');
@@ -71,6 +71,7 @@ export function contextValue(view: ProviderView): string {
   if (view.verifiable) tokens.push('verifiable');
   if (view.statusPageUrl) tokens.push('hasStatusPage');
   if (view.custom) tokens.push('custom');
+  if (view.previous) tokens.push('hasPrevious');
   if (view.recommended) tokens.push('recommended');
   return tokens.join(' ');
 }

@@ -7,7 +7,7 @@ export type Answer = string | readonly string[] | 'picked' | ((prompt: RecordedP
 
 export interface RecordedPrompt {
   id: PromptId;
-  kind: 'pickOne' | 'pickMany' | 'confirm' | 'input' | 'saveFile';
+  kind: 'pickOne' | 'pickMany' | 'confirm' | 'notify' | 'input' | 'saveFile' | 'openLink';
   title: string;
   detail?: string;
   /** Item labels, or button labels for a confirmation. */
@@ -47,6 +47,11 @@ export class ScriptedPrompter implements Prompter {
     return typeof answer === 'string' && options.actions.includes(answer) ? answer : undefined;
   }
 
+  async notify(id: PromptId, message: string, options: ConfirmOptions): Promise<string | undefined> {
+    const answer = this.answer({ id, kind: 'notify', title: message, detail: options.detail, options: [...options.actions] });
+    return typeof answer === 'string' && options.actions.includes(answer) ? answer : undefined;
+  }
+
   /** Like the real input box, an answer whose validation is an error cannot be accepted: it reads as cancelled. */
   async input(id: PromptId, options: InputOptions): Promise<string | undefined> {
     const answer = this.answer({ id, kind: 'input', title: options.title, detail: options.prompt, options: [] });
@@ -55,6 +60,11 @@ export class ScriptedPrompter implements Prompter {
     const refused = typeof validation === 'string' || validation?.severity === vscode.InputBoxValidationSeverity.Error;
     if (refused) this.recorded[this.recorded.length - 1].detail = `refused: ${typeof validation === 'string' ? validation : validation?.message}`;
     return refused ? undefined : answer;
+  }
+
+  /** Records the page that would open; nothing opens in a test. */
+  async openLink(id: PromptId, url: string): Promise<void> {
+    this.recorded.push({ id, kind: 'openLink', title: url, options: [], answered: true });
   }
 
   async saveFile(id: PromptId, options: { defaultPath: string; title: string }): Promise<string | undefined> {

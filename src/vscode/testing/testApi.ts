@@ -24,9 +24,18 @@ export interface CrucibleKeysTestApi {
   snapshot(): KeyStateSnapshot;
   /** Waits for activation's first pass, then runs another maintenance pass and refresh. */
   refreshed(): Promise<void>;
+  /** Runs the rotation reminder as if the clock read `now` (the answer comes from the scripted prompts). */
+  checkReminders(now: number): Promise<{ profile: string; provider: string } | undefined>;
+  /** The terminal environment collection after an update: what new terminals get. */
+  terminals(): Promise<{ persistent: boolean; description: string; variables: Record<string, string> }>;
 }
 
-export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot: () => KeyStateSnapshot, refreshed: () => Promise<void>): CrucibleKeysTestApi {
+export interface TestHooks {
+  checkReminders(now: number): Promise<{ profile: string; provider: string } | undefined>;
+  terminals(): Promise<{ persistent: boolean; description: string; variables: Record<string, string> }>;
+}
+
+export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot: () => KeyStateSnapshot, refreshed: () => Promise<void>, hooks: TestHooks): CrucibleKeysTestApi {
   const scripted = new ScriptedPrompter();
   let real: Prompter | undefined;
   return {
@@ -56,5 +65,7 @@ export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot
     rawSecrets: secrets,
     snapshot,
     refreshed,
+    checkReminders: (now) => hooks.checkReminders(now),
+    terminals: () => hooks.terminals(),
   };
 }

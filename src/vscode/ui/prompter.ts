@@ -7,7 +7,8 @@ export type PromptId =
   | 'provider' | 'folder' | 'envTarget' | 'envTargetFile' | 'envVariables' | 'writeConfirm' | 'keyInput' | 'looksLike'
   | 'importChoice' | 'importReplace' | 'removeConfirm' | 'clipboardConfirm' | 'forgetAllConfirm' | 'unlockPassphrase'
   | 'vaultRotateConfirm' | 'projectPassphraseExists' | 'projectRotateConfirm' | 'projectRestorePick' | 'adoptConfirm'
-  | 'vaultToProjectConfirm' | 'gitUntrackConfirm';
+  | 'vaultToProjectConfirm' | 'gitUntrackConfirm' | 'profile' | 'profileName' | 'replaceKeyInput' | 'replaceConfirm' | 'replaceUnverified'
+  | 'restorePreviousConfirm' | 'reminder' | 'revokeReminder' | 'keyPage';
 
 export interface PickItem<T> {
   label: string;
@@ -37,8 +38,12 @@ export interface Prompter {
   pickOne<T>(id: PromptId, items: readonly PickItem<T>[], options: { title: string; placeHolder?: string }): Promise<T | undefined>;
   pickMany<T>(id: PromptId, items: readonly PickItem<T>[], options: { title: string; placeHolder?: string }): Promise<T[] | undefined>;
   confirm(id: PromptId, message: string, options: ConfirmOptions): Promise<string | undefined>;
+  /** A notification (not modal) with buttons; undefined when it was closed or ignored. */
+  notify(id: PromptId, message: string, options: ConfirmOptions): Promise<string | undefined>;
   input(id: PromptId, options: InputOptions): Promise<string | undefined>;
   saveFile(id: PromptId, options: { defaultPath: string; title: string }): Promise<string | undefined>;
+  /** Opens a page in the browser (VS Code may ask first); resolves once that is handed over, not when it is closed. */
+  openLink(id: PromptId, url: string): Promise<void>;
 }
 
 export class VsCodePrompter implements Prompter {
@@ -57,8 +62,17 @@ export class VsCodePrompter implements Prompter {
     return show(message, { modal: true, detail: options.detail }, ...options.actions);
   }
 
+  async notify(_id: PromptId, message: string, options: ConfirmOptions): Promise<string | undefined> {
+    const show = options.severity === 'info' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    return show(options.detail ? `${message} ${options.detail}` : message, ...options.actions);
+  }
+
   async input(_id: PromptId, options: InputOptions): Promise<string | undefined> {
     return vscode.window.showInputBox({ title: options.title, prompt: options.prompt, placeHolder: options.placeHolder, password: options.password, ignoreFocusOut: true, validateInput: options.validate });
+  }
+
+  async openLink(_id: PromptId, url: string): Promise<void> {
+    void vscode.env.openExternal(vscode.Uri.parse(url)); // not awaited: VS Code may ask before opening the site
   }
 
   async saveFile(_id: PromptId, options: { defaultPath: string; title: string }): Promise<string | undefined> {
@@ -79,6 +93,8 @@ export class PrompterSlot implements Prompter {
   pickOne<T>(id: PromptId, items: readonly PickItem<T>[], options: { title: string; placeHolder?: string }) { return this.current.pickOne(id, items, options); }
   pickMany<T>(id: PromptId, items: readonly PickItem<T>[], options: { title: string; placeHolder?: string }) { return this.current.pickMany(id, items, options); }
   confirm(id: PromptId, message: string, options: ConfirmOptions) { return this.current.confirm(id, message, options); }
+  notify(id: PromptId, message: string, options: ConfirmOptions) { return this.current.notify(id, message, options); }
   input(id: PromptId, options: InputOptions) { return this.current.input(id, options); }
   saveFile(id: PromptId, options: { defaultPath: string; title: string }) { return this.current.saveFile(id, options); }
+  openLink(id: PromptId, url: string) { return this.current.openLink(id, url); }
 }

@@ -50,6 +50,8 @@ export class ProviderTreeProvider implements vscode.TreeDataProvider<ProviderVie
   private tooltip(view: ProviderView): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(view.label)}**${view.recommended ? ' (recommended)' : ''}: ${STATUS_LABEL[view.status]}\n\n`);
+    if (view.sharedWith?.length) md.appendMarkdown(`$(warning) The same key is stored in the ${view.sharedWith.map(escape).join(', ')} profile${view.sharedWith.length > 1 ? 's' : ''}: use separate keys for development and production, so one leak or limit does not hit both.\n\n`);
+    if (view.previous) md.appendMarkdown(`The replaced key ${escape(view.previous.masked)} is kept until ${view.previous.keptUntil.slice(0, 10)}, to undo the replacement.\n\n`);
     if (view.insecureOrigin) md.appendMarkdown(`$(warning) Checks send this key in clear text (plain http) to ${escape(view.insecureOrigin)}; use https, or a gateway on this machine.\n\n`);
     if (view.masked) md.appendMarkdown(`Key: \`${view.masked}\`\n\n`);
     md.appendMarkdown(`Written to \`.env\` as \`${view.writeVar}\``);

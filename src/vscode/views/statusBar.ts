@@ -18,14 +18,14 @@ export class KeyStatusBar implements vscode.Disposable {
   render(): void {
     const snapshot = this.state.snapshot();
     const set = snapshot.providers.filter((view) => view.status !== 'not_set');
-    this.item.text = set.length === 0 ? '$(key) Add key' : `$(key) ${snapshot.validCount}/${snapshot.setCount}`;
+    this.item.text = set.length === 0 ? `$(key) ${snapshot.profile}: add key` : `$(key) ${snapshot.profile} ${snapshot.validCount}/${snapshot.setCount}`;
     this.item.backgroundColor = snapshot.needsAttention ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    const md = new vscode.MarkdownString('**Crucible Keys**\n\n');
+    const md = new vscode.MarkdownString(`**Crucible Keys**: the ${snapshot.profile} profile\n\n`);
     for (const view of set) md.appendMarkdown(`- ${view.label}: ${STATUS_LABEL[view.status]}${view.masked ? ` (\`${view.masked}\`)` : ''}\n`);
     if (set.length === 0) md.appendMarkdown('No keys yet. Click to add one.\n');
     md.appendMarkdown(`\nEncryption: ${describeVault(snapshot.encryption.vault)}${snapshot.encryption.lockedCount ? `; ${snapshot.encryption.lockedCount} locked` : ''}`);
     this.item.tooltip = md;
-    this.item.accessibilityInformation = { label: `Crucible Keys: ${snapshot.validCount} of ${snapshot.setCount} keys valid${snapshot.needsAttention ? ', some need attention' : ''}` };
+    this.item.accessibilityInformation = { label: `Crucible Keys, ${snapshot.profile} profile: ${snapshot.validCount} of ${snapshot.setCount} keys valid${snapshot.needsAttention ? ', some need attention' : ''}` };
   }
 
   dispose(): void {
