@@ -12,6 +12,7 @@ import { resolveFernet, readEnvFileForCli } from './encryptionKey';
 import type { CliIo } from './io';
 import { CrucibleKeysError, ExitCode, InputError } from '../core/errors';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
+import { runScan, SCAN_OPTIONS } from './scanCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
 
@@ -22,6 +23,8 @@ Commands:
   env set PROVIDER                Read a key on stdin and write the provider's Crucible variable into .env.
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
+  scan [PATH]                     Search the files git would commit for API keys (exit 1 when found); --staged for
+                                  a pre-commit hook, --commits N for history, --install-hook [--force] to add the hook.
 
 Key options (encrypt, decrypt):
   --env-file PATH                 Read API_KEY_ENCRYPTION_KEY from this .env file instead of the environment.
@@ -29,12 +32,12 @@ Key options (encrypt, decrypt):
   --crucible-dev-default          Allow Crucible's public development passphrase when no key is set.
 
 Other options:
-  --env-file PATH                 The .env file for env set, env check and verify (default: ./.env).
-  --json                          Machine-readable output (env check, verify).
+  --env-file PATH                 The .env file for env set, env check, verify and scan (default: ./.env).
+  --json                          Machine-readable output (env check, verify, scan).
   -h, --help                      Show this help.
   -V, --version                   Print the version.
 
-Exit codes: 0 ok; 1 invalid token, a problem found, or a key rejected/out of credit;
+Exit codes: 0 ok; 1 invalid token, a problem found, a key found by scan, or a key rejected/out of credit;
 2 bad usage or input; 3 a key could not be verified either way; 4 a file could not be read or written.
 `;
 
@@ -94,6 +97,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'encrypt': return encrypt(rest, io);
     case 'decrypt': return decrypt(rest, io);
     case 'env': return envCommand(rest, io);
+    case 'scan': { const { values, positionals } = parse(rest, SCAN_OPTIONS); return values.help ? help(io) : runScan(values, positionals, io); }
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);
