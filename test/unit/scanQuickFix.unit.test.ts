@@ -1,6 +1,7 @@
 // The leak scan's quick fix as text edits: only where replacing the literal with an environment read is obvious.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { shiftSpan, type Span } from '../../src/core/scan/positions';
 import { envReferenceEdit, pythonImportLine, type LineEdit } from '../../src/core/scan/quickFix';
 
 const KEY = 'sk-proj-Ab3dEf7hIj1lMn5pQr9tUv2xYz4';
@@ -54,5 +55,28 @@ describe('leak scan quick fix', () => {
     assert.equal(pythonImportLine('"""Module.\n\nMore.\n"""\nx = 1\n'), 4);
     assert.equal(pythonImportLine('"""One line."""\nfrom __future__ import annotations\nimport sys\n'), 2);
     assert.equal(pythonImportLine('from os import environ\n'), 0);
+  });
+});
+
+describe('a finding keeps its place while the document is edited', () => {
+  const span = (line: number, start: number, end: number): Span => ({ start: { line, character: start }, end: { line, character: end } });
+  const change = (from: [number, number], to: [number, number], text: string) => ({ range: { start: { line: from[0], character: from[1] }, end: { line: to[0], character: to[1] } }, text });
+  const key = span(3, 10, 50);
+
+  it('stays for an edit after it, and moves for an edit before it (lines added or removed, or text earlier on its line)', () => {
+    assert.equal(shiftSpan(key, change([3, 50], [3, 50], '";')), key);
+    assert.equal(shiftSpan(key, change([5, 0], [6, 0], '')), key);
+    assert.deepEqual(shiftSpan(key, change([0, 0], [0, 0], 'import os\n')), span(4, 10, 50));
+    assert.deepEqual(shiftSpan(key, change([0, 0], [2, 0], '')), span(1, 10, 50));
+    assert.deepEqual(shiftSpan(key, change([3, 0], [3, 4], '')), span(3, 6, 46));
+    assert.deepEqual(shiftSpan(key, change([3, 10], [3, 10], 'x')), span(3, 11, 51));
+    assert.deepEqual(shiftSpan(key, change([2, 5], [3, 2], 'a\r\nbc')), span(3, 10, 50));
+    assert.deepEqual(shiftSpan(key, change([2, 5], [3, 2], 'joined')), span(2, 19, 59));
+  });
+
+  it('is dropped for an edit inside it', () => {
+    assert.equal(shiftSpan(key, change([3, 9], [3, 51], 'process.env.X')), undefined);
+    assert.equal(shiftSpan(key, change([3, 20], [3, 20], 'x')), undefined);
+    assert.equal(shiftSpan(key, change([1, 0], [3, 11], '')), undefined);
   });
 });

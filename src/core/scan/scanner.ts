@@ -25,6 +25,8 @@ export interface ScanOptions {
   staged?: boolean;
   /** Also the lines added by the last N commits on HEAD. */
   commits?: number;
+  /** Outside a repository, skip `staged` and `commits` instead of refusing them. */
+  lenient?: boolean;
   maxFileBytes?: number;
   /** Absolute paths a directory walk leaves out (the .env the known values came from). */
   exclude?: readonly string[];
@@ -65,15 +67,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   progress('listing');
   const repository = await findRepository(git);
   const wantsGit = options.staged || (options.commits ?? 0) > 0;
-  if (!repository.repo && wantsGit) throw new InputError(`${root} is not in a git repository, so there is nothing staged or committed to scan.`);
+  if (!repository.repo && wantsGit && !options.lenient) throw new InputError(`${root} is not in a git repository, so there is nothing staged or committed to scan.`);
   let commits = 0;
   if (options.worktree ?? true) {
     const files = repository.repo ? await gitWorktreeFiles(git) : await walkFiles(root, signal, sink);
     const exclude = new Set(repository.repo ? [] : (options.exclude ?? []).map((file) => path.resolve(file)));
     await readWorktree(root, files, { maxFileBytes, signal, exclude, onFile: progress('worktree', files.length) }, sink);
   }
-  if (options.staged) await readStaged({ ...git, maxFileBytes, onFile: progress('staged') }, sink);
-  if (options.commits) commits = await readHistory({ ...git, count: options.commits, onFile: progress('commit') }, sink);
+  if (options.staged && repository.repo) await readStaged({ ...git, maxFileBytes, onFile: progress('staged') }, sink);
+  if (options.commits && repository.repo) commits = await readHistory({ ...git, count: options.commits, onFile: progress('commit') }, sink);
   signal?.throwIfAborted();
   return { root, mode: repository.repo ? 'git' : 'directory', findings: dedupe(findings), scanned, skipped: skipped.sort(byFile), commits };
 }
