@@ -107,6 +107,17 @@ describe('leak scan matcher', () => {
     assert.ok(!JSON.stringify(findings).includes(own.slice(0, 20)));
   });
 
+  it('finds own values of any make-up: digits only, lowercase only, non-ASCII, repeated in one line, at the start and end', () => {
+    const values = ['20240613987654321', 'abcdefabcdefabcdef', 'clé-secrète-ünïcode-2024', '----____----____'];
+    const matcher = new SecretMatcher(BUILT_IN_PROVIDERS, values.map((value, index) => ({ value, label: `VALUE_${index}` })));
+    for (const value of values) {
+      const findings = findIn(`${value} = "${value}"; // ${value}`, matcher);
+      assert.deepEqual(findings.map((finding) => [finding.rule, finding.column, finding.length]), [
+        ['stored-key', 1, value.length], ['stored-key', value.length + 5, value.length], ['stored-key', 2 * value.length + 11, value.length],
+      ], value);
+    }
+  });
+
   it('finds the parts of an own key split across lines or cut short, and a value inside a longer token', () => {
     const own = unprefixedKey(new Seeded(5));
     const matcher = new SecretMatcher(BUILT_IN_PROVIDERS, [{ value: own, label: 'MY_KEY in the environment' }]);
