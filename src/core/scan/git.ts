@@ -30,6 +30,10 @@ export function refuseUntrusted(options: GitOptions): void {
   if (!options.gitAllowed) throw new OperationError('Crucible Keys runs no git command in Restricted Mode; trust the workspace to scan it for keys.');
 }
 
+function gitMissing(): FileError {
+  return new FileError('git is not installed, so the files to scan could not be listed.');
+}
+
 export function failure(args: readonly string[], reason: string): FileError {
   return new FileError(`git ${args[0]} ${reason}, so the files to scan could not be listed.`);
 }
@@ -47,7 +51,7 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
       if (!error) return resolve({ code: 0, stdout, stderr: stderrText });
       if (options.signal?.aborted) return reject(options.signal.reason);
       const problem = error as NodeJS.ErrnoException & { code?: unknown; killed?: boolean };
-      if (problem.code === 'ENOENT') return reject(new FileError('git is not installed, so the files to scan could not be listed.'));
+      if (problem.code === 'ENOENT') return reject(gitMissing());
       if (problem.killed) return reject(failure(args, `did not finish within ${Math.round(timeoutMs / 1000)} s`));
       if (typeof problem.code === 'number') return resolve({ code: problem.code, stdout, stderr: stderrText });
       reject(failure(args, `failed (${firstLine(String(problem.code ?? problem.message))})`));
@@ -82,7 +86,7 @@ export function streamGit(args: readonly string[], options: GitOptions & { input
     const abort = () => finish(options.signal?.reason);
     if (options.signal?.aborted) return abort();
     options.signal?.addEventListener('abort', abort, { once: true });
-    child.on('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ENOENT' ? new FileError('git is not installed, so the files to scan could not be listed.') : failure(args, `failed (${firstLine(error.message)})`)));
+    child.on('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ENOENT' ? gitMissing() : failure(args, `failed (${firstLine(error.message)})`)));
     child.stdout.on('data', (chunk: Buffer) => {
       if (settled) return;
       try {
