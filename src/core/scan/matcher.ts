@@ -104,7 +104,7 @@ export class SecretMatcher {
   /** True when there is nothing to look for (no providers with prefixes, no owned values). */
   readonly empty: boolean;
 
-  constructor(providers: readonly ProviderInfo[], known: readonly KnownSecret[] = []) {
+  constructor(private readonly providers: readonly ProviderInfo[], known: readonly KnownSecret[] = []) {
     const rules = patternRules(providers).sort((a, b) => b.prefix.length - a.prefix.length);
     // Each prefix that no shorter prefix starts: "sk-" stands for sk-or-v1-, sk-proj-, sk-ant- and the rest.
     const roots = [...new Set(rules.map((rule) => rule.prefix))].sort((a, b) => a.length - b.length)
@@ -189,7 +189,7 @@ export class SecretMatcher {
     const rule = pinned ?? (look.looks ? same.find((candidate) => candidate.provider.shape?.test(token)) ?? same[0] : undefined);
     if (!rule) return { tokenEnd: end };
     const { provider } = rule;
-    return { match: { offset: at, length: token.length, rule: `key:${provider.id}`, provider, variable: provider.writeVar, masked: maskKey(token, [provider]), owner: provider.label } };
+    return { match: { offset: at, length: token.length, rule: `key:${provider.id}`, provider, variable: provider.writeVar, masked: maskKey(token, this.providers), owner: provider.label } };
   }
 }
 
