@@ -9,6 +9,14 @@ const lazyVerifier = {
   },
 };
 
+/** Keeps the leak scan (matcher, git sources) in dist/scanner.js, loaded on the first scan only. */
+const lazyScanner = {
+  name: 'lazy-scanner',
+  setup(build) {
+    build.onResolve({ filter: /\/scan\/scanner$/ }, (args) => (args.importer.endsWith('leakScanner.ts') ? { path: './scanner.js', external: true } : undefined));
+  },
+};
+
 /**
  * `testApi` compiles the integration tier's test API into the extension (CRUCIBLE_KEYS_TEST_API = true); every other
  * build, the published one above all, defines it false so the API and its module are dropped from the bundle.
@@ -26,8 +34,9 @@ export function buildOptions({ production = false, testApi = false } = {}) {
       banner: { js: '#!/usr/bin/env -S node --' },
       define: { CRUCIBLE_KEYS_VERSION: version },
     },
-    extension: { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyVerifier], define: { CRUCIBLE_KEYS_TEST_API: testApi ? 'true' : 'false' } },
+    extension: { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyVerifier, lazyScanner], define: { CRUCIBLE_KEYS_TEST_API: testApi ? 'true' : 'false' } },
     verifier: { ...node, entryPoints: { verifier: 'src/core/verify/verifier.ts' }, outdir: 'dist' },
+    scanner: { ...node, entryPoints: { scanner: 'src/core/scan/scanner.ts' }, outdir: 'dist' },
     webview: {
       bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
       legalComments: 'none', logLevel: 'warning', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist/webview',

@@ -14,6 +14,7 @@ import { resolveFernet } from './encryptionKey';
 import { decodeUtf8, type CliIo } from './io';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
 import { runCrucible } from './crucibleCommand';
+import { runScan, SCAN_OPTIONS } from './scanCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
 
@@ -25,6 +26,8 @@ Commands:
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
   crucible status|push|remove     Compare with, push to or remove from a running Crucible's settings (crucible --help).
+  scan [PATH]                     Search the files git would commit for API keys (exit 1 when found); --staged for
+                                  a pre-commit hook, --commits N for history, --install-hook [--force] to add the hook.
 
 Key options (encrypt, decrypt; give at most one, else API_KEY_ENCRYPTION_KEY from the environment):
   --passphrase-file PATH          Read the API_KEY_ENCRYPTION_KEY passphrase from a file (or /dev/fd/N).
@@ -41,12 +44,12 @@ env set options:
   --lock-timeout SECONDS          How long to wait for another writer of the same file (default 10).
 
 Other options:
-  --env-file PATH, --dotenv PATH  The .env file for env check and verify (default: ./.env).
-  --json                          Machine-readable output (env check, verify).
+  --env-file PATH, --dotenv PATH  The .env file for env check, verify and scan (default: ./.env).
+  --json                          Machine-readable output (env check, verify, scan).
   -h, --help                      Show this help.
   -V, --version                   Print the version.
 
-Exit codes: 0 ok; 1 invalid token, a problem found, or a key rejected/out of credit;
+Exit codes: 0 ok; 1 invalid token, a problem found, a key found by scan, or a key rejected/out of credit;
 2 bad usage or input; 3 a key could not be verified either way; 4 a file (or standard output)
 could not be read or written safely; 5 crucible: the server is unreachable, is not Crucible, or failed;
 70 an internal error. Errors are one line on stderr.
@@ -148,6 +151,7 @@ async function dispatch(argv: string[], out: Reporter): Promise<number> {
     case 'decrypt': return decrypt(rest, out);
     case 'env': return envCommand(rest, out);
     case 'crucible': return runCrucible(rest, io);
+    case 'scan': { const { values, positionals } = parse(rest, SCAN_OPTIONS); return values.help ? help(io) : runScan(values, positionals, io); }
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);

@@ -21,6 +21,8 @@ import { Profiles } from './profiles/profiles';
 import { KeyReplacement } from './replacement/replaceKey';
 import { RotationReminders } from './replacement/reminders';
 import { TerminalKeys } from './terminals/terminalKeys';
+import { LeakScanner } from './scan/leakScanner';
+import type { ProviderInfo } from '../core/catalog';
 import { ProjectPassphrases } from './encryption/projectPassphrases';
 import { EnvWriter } from './env/envWriter';
 import { WorkspaceEnv } from './env/workspaceEnv';
@@ -92,6 +94,21 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
     replacement,
     operations, logger, redactor, channel, () => panel.show(),
   );
+  const leaks = new LeakScanner({
+    // Every profile's keys, compared in memory: a production key in a tracked file is the worst leak of all.
+    storedKeys: async () => {
+      const found: { provider: ProviderInfo; key: string }[] = [];
+      for (const reads of (await vault.readEveryProfile()).values()) {
+        for (const [id, read] of reads) {
+          const provider = state.providers.get(id);
+          if (provider && read.state === 'ok') found.push({ provider, key: read.key });
+        }
+      }
+      return found;
+    },
+    gitAllowed: () => workspaceEnv.isTrusted(), logger, providers: () => state.providers.all(),
+    envFile: (folder) => workspaceEnv.envPath(folder), reportError: (error) => reportError(error, 'scan for leaks', logger, redactor, channel),
+  });
   const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, commands, prompter, settings, profiles, workspaceEnv, logger, redactor);
 
   const refresh = () => operations.maintain().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
@@ -113,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
     envWatcher.onDidChange(onEnvChange), envWatcher.onDidCreate(onEnvChange), envWatcher.onDidDelete(onEnvChange),
     { dispose: () => refreshTimer && clearTimeout(refreshTimer) }, { dispose: () => { vault.dispose(); keyring.clear(); } },
     ...commands.register(),
+    ...leaks.register(),
     // Another window changed a key or the vault passphrase: re-read (and finish what it left), so every window agrees.
     context.secrets.onDidChange((event) => { if (event.key.startsWith(SECRET_PREFIX)) scheduleRefresh(false); }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => scheduleRefresh(true)),
