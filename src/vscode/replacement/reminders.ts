@@ -43,7 +43,7 @@ export class RotationReminders implements vscode.Disposable {
     await this.memento.update(STATE_KEY, markShown(this.read(), now));
     const label = snapshot.providers.find((view) => view.id === due.provider)?.label ?? due.provider;
     const answer = await this.prompter.notify('reminder', `The ${label} key (${due.profile}) is ${due.ageDays} days old. Crucible's guide asks to replace keys regularly.`, { actions: [REPLACE, SNOOZE, MUTE] });
-    if (answer === SNOOZE) await this.memento.update(STATE_KEY, snooze(this.read(), due, this.clock.now()));
+    if (answer === SNOOZE) await this.memento.update(STATE_KEY, snooze(this.read(), due, now));
     else if (answer === MUTE) await this.memento.update(STATE_KEY, mute(this.read(), due));
     else if (answer === REPLACE) await this.replace(due.provider);
     return due;
