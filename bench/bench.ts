@@ -87,23 +87,23 @@ async function derivationCost(): Promise<void> {
   console.log(`PBKDF2 unlock (100,000 iterations): ${first.toFixed(1)} ms; cached second unlock: ${(second * 1000).toFixed(1)} µs = ${((second / first) * 100).toFixed(3)} % of the first  (goal < 1 %)`);
 }
 
-/** Production bundle sizes: what activation loads, against the verifier that loads on the first check. */
+/** Production bundle sizes: what activation loads, against the network code that loads on the first request. */
 async function bundleSizes(): Promise<void> {
   const esbuild = await import('esbuild');
   const common = { bundle: true, minify: true, write: false, metafile: true, legalComments: 'none' as const, logLevel: 'silent' as const };
-  const host = await esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', './verifier.js'], outfile: 'out/bench/extension.js', plugins: [{ name: 'lazy', setup: (b) => {
-    b.onResolve({ filter: /\/verify\/verifier$/ }, () => ({ path: './verifier.js', external: true }));
+  const host = await esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', './network.js'], outfile: 'out/bench/extension.js', plugins: [{ name: 'lazy', setup: (b) => {
+    b.onResolve({ filter: /\/core\/network$/ }, () => ({ path: './network.js', external: true }));
     b.onResolve({ filter: /\/scan\/scanner$/ }, () => ({ path: './scanner.js', external: true }));
   } }] });
-  const verifier = await esbuild.build({ ...common, entryPoints: ['src/core/verify/verifier.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/verifier.js' });
+  const network = await esbuild.build({ ...common, entryPoints: ['src/core/network.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/network.js' });
   const scanner = await esbuild.build({ ...common, entryPoints: ['src/core/scan/scanner.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/scanner.js' });
   const webview = await esbuild.build({ ...common, entryPoints: ['src/webview/main.ts'], platform: 'browser', target: 'es2022', format: 'iife', outfile: 'out/bench/webview.js' });
   const cli = await esbuild.build({ ...common, entryPoints: ['src/cli/index.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/cli.js' });
   const size = (result: { outputFiles?: { contents: Uint8Array }[] }) => result.outputFiles!.reduce((sum, file) => sum + file.contents.length, 0);
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
   const hostBytes = size(host);
-  const lazyBytes = size(verifier);
-  console.log(`bundles (minified): extension host loaded at activation ${kb(hostBytes)} = ${((hostBytes / (hostBytes + lazyBytes)) * 100).toFixed(0)} % of the extension (verifier with undici, ${kb(lazyBytes)}, loads on the first check; leak scanner ${kb(size(scanner))}, on the first scan); webview ${(size(webview) / 1024).toFixed(1)} KB; CLI ${kb(size(cli))}`);
+  const lazyBytes = size(network);
+  console.log(`bundles (minified): extension host loaded at activation ${kb(hostBytes)} = ${((hostBytes / (hostBytes + lazyBytes)) * 100).toFixed(0)} % of the extension (the verifier and the Crucible client with undici, ${kb(lazyBytes)}, load on the first request; leak scanner ${kb(size(scanner))}, on the first scan); webview ${(size(webview) / 1024).toFixed(1)} KB; CLI ${kb(size(cli))}`);
 }
 
 /** One .env edit (lock, read, the three-reader check, atomic write) on 50 KB and on 5 MB: linear means a ratio near 100. */

@@ -1,19 +1,31 @@
 // The esbuild options of every bundle, shared by esbuild.mjs, the bench and the test that checks what ships.
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
-/** Keeps the verifier (and undici, most of the bytes) in dist/verifier.js, loaded on the first key check only. */
-const lazyVerifier = {
-  name: 'lazy-verifier',
+/**
+ * Modules the extension loads only when first needed, each its own bundle beside dist/extension.js: the network code
+ * (the verifier, the Crucible client, and undici, most of the bytes) on the first request; the leak scan (matcher,
+ * git sources) on the first scan. Only the lazy import sites are redirected; the CLI bundles everything directly.
+ */
+const LAZY = [
+  { filter: /\/core\/network$/, importers: ['verificationService.ts', 'crucibleSession.ts'], bundle: './network.js' },
+  { filter: /\/scan\/scanner$/, importers: ['leakScanner.ts'], bundle: './scanner.js' },
+];
+const lazyModules = {
+  name: 'lazy-modules',
   setup(build) {
-    build.onResolve({ filter: /\/verify\/verifier$/ }, (args) => (args.importer.endsWith('verificationService.ts') ? { path: './verifier.js', external: true } : undefined));
+    for (const lazy of LAZY) {
+      build.onResolve({ filter: lazy.filter }, (args) => (lazy.importers.some((importer) => args.importer.endsWith(importer)) ? { path: lazy.bundle, external: true } : undefined));
+    }
   },
 };
 
-/** Keeps the leak scan (matcher, git sources) in dist/scanner.js, loaded on the first scan only. */
-const lazyScanner = {
-  name: 'lazy-scanner',
+/** The modules of the error hierarchy, loaded once from dist/errors.js by every bundle of the extension. */
+const SHARED_ERRORS = ['src/core/errors.ts', 'src/core/crucible/errors.ts'].map((file) => path.resolve(file));
+const sharedErrors = {
+  name: 'shared-errors',
   setup(build) {
-    build.onResolve({ filter: /\/scan\/scanner$/ }, (args) => (args.importer.endsWith('leakScanner.ts') ? { path: './scanner.js', external: true } : undefined));
+    build.onResolve({ filter: /(?:^|\/)errors$/ }, (args) => (SHARED_ERRORS.includes(path.resolve(args.resolveDir, `${args.path}.ts`)) ? { path: './errors.js', external: true } : undefined));
   },
 };
 
@@ -34,9 +46,10 @@ export function buildOptions({ production = false, testApi = false } = {}) {
       banner: { js: '#!/usr/bin/env -S node --' },
       define: { CRUCIBLE_KEYS_VERSION: version },
     },
-    extension: { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyVerifier, lazyScanner], define: { CRUCIBLE_KEYS_TEST_API: testApi ? 'true' : 'false' } },
-    verifier: { ...node, entryPoints: { verifier: 'src/core/verify/verifier.ts' }, outdir: 'dist' },
-    scanner: { ...node, entryPoints: { scanner: 'src/core/scan/scanner.ts' }, outdir: 'dist' },
+    extension: { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyModules, sharedErrors], define: { CRUCIBLE_KEYS_TEST_API: testApi ? 'true' : 'false' } },
+    network: { ...node, entryPoints: { network: 'src/core/network.ts' }, outdir: 'dist', plugins: [sharedErrors] },
+    errors: { ...node, entryPoints: { errors: 'src/core/sharedErrors.ts' }, outdir: 'dist' },
+    scanner: { ...node, entryPoints: { scanner: 'src/core/scan/scanner.ts' }, outdir: 'dist', plugins: [sharedErrors] },
     webview: {
       bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
       legalComments: 'none', logLevel: 'warning', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist/webview',

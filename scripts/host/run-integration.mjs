@@ -9,6 +9,7 @@ import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.mjs';
 import { makeRunDir, onShutdown, startCodeServer, writeUserSettings } from './codeServer.mjs';
+import { startFakeCrucible } from './fakeCrucible.mjs';
 import { startFakeProviders } from './fakeServer.mjs';
 import { createMultiRootWorkspace } from './fixtures.mjs';
 import { ensureHost, REPO_ROOT } from './provision.mjs';
@@ -67,7 +68,8 @@ async function main() {
   fixture.other = path.join(run.workspace, 'other');
   mkdirSync(fixture.other, { recursive: true });
   const fake = await startFakeProviders();
-  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000, 'crucibleKeys.customProviders': HOSTILE_CUSTOM_PROVIDERS });
+  const crucible = await startFakeCrucible();
+  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000, 'crucibleKeys.customProviders': HOSTILE_CUSTOM_PROVIDERS, 'crucibleKeys.crucible.apiUrl': crucible.apiUrl });
   installHostileExtension(run);
   const resultFile = path.join(run.root, 'mocha-result');
   let server;
@@ -76,11 +78,12 @@ async function main() {
     await browser?.close().catch(() => undefined);
     await server?.stop();
     await fake.stop();
+    await crucible.stop();
     if (!keep) rmSync(run.root, { recursive: true, force: true });
   });
   const summary = { passed: 0, failed: 0 };
   try {
-    server = await startCodeServer(paths, run, { smokeTestDriver: true, env: { CRUCIBLE_KEYS_TEST_RESULT: resultFile, CRUCIBLE_KEYS_TEST_WORKSPACE: run.workspace } });
+    server = await startCodeServer(paths, run, { smokeTestDriver: true, env: { CRUCIBLE_KEYS_TEST_RESULT: resultFile, CRUCIBLE_KEYS_TEST_WORKSPACE: run.workspace, CRUCIBLE_KEYS_TEST_CRUCIBLE: JSON.stringify({ apiUrl: crucible.apiUrl, controlPort: crucible.controlPort }) } });
     log(`code-server at ${server.url}`);
     browser = await launchBrowser();
     const page = await browser.newPage();

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import type { BuiltInProviderId } from '../core/catalog';
 import { ProviderCatalog } from '../core/catalog';
-import { CRUCIBLE_PASSWORD_VAR, CrucibleClient, checkApiUrl, DEFAULT_CRUCIBLE_API_URL, DEFAULT_CRUCIBLE_TIMEOUT_MS, plainHttpWarning } from '../core/crucible/client';
+import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, DEFAULT_CRUCIBLE_API_URL, plainHttpWarning } from '../core/crucible/apiUrl';
+import { CrucibleClient, DEFAULT_CRUCIBLE_TIMEOUT_MS } from '../core/crucible/client';
 import { CRUCIBLE_PROVIDERS, describeMask, needsAttention, type VaultKeys } from '../core/crucible/compare';
 import { executePush, readStatus, type PushOutcome } from '../core/crucible/operations';
 import { planPush, type PushPlan, type PushRequest } from '../core/crucible/pushPlan';

@@ -86,6 +86,8 @@ export interface EnvWriteOptions extends EnvEditOptions {
   followSymlink?: boolean;
   /** How long to wait for another writer's lock (default 10 s). */
   lockTimeoutMs?: number;
+  /** A text edit made under the same lock before the variables are set, so both land in one write or neither does. */
+  beforeEdit?: (text: string) => string;
 }
 
 export interface EnvWriteResult extends EnvEditPlan {
@@ -115,7 +117,9 @@ export async function updateEnvFile(filePath: string, updates: EnvUpdates, optio
     await removeStaleTemps(info.realPath);
     const current = await openAndRead(info);
     // The values are read only when the updates depend on them: on a large file that read is most of the work.
-    const plan = planEnvEdit(current.text, typeof updates === 'function' ? updates({ path: info.realPath, exists: current.exists, text: current.text, values: parseEnvValues(current.text) }) : updates, options);
+    const base = options.beforeEdit ? options.beforeEdit(current.text) : current.text;
+    const plan = planEnvEdit(base, typeof updates === 'function' ? updates({ path: info.realPath, exists: current.exists, text: current.text, values: parseEnvValues(current.text) }) : updates, options);
+    if (base !== current.text) plan.changed = true;
     if (plan.changed) {
       const stat = current.stat;
       if (stat && !options.force && (await isReadOnly(info.realPath, stat))) {

@@ -78,6 +78,41 @@ export interface PanelCustomProvider {
   prefix?: string;
 }
 
+/** What Crucible holds for one provider, compared with the active profile: masks only, as Crucible shows them. */
+export interface PanelCrucibleProvider {
+  id: string;
+  label: string;
+  state: 'same' | 'different' | 'only_in_crucible' | 'only_in_vault' | 'unreadable' | 'unrecognised';
+  stateLabel: string;
+  /** Crucible's mask, described (e.g. "…a1b2, 51 characters"). */
+  mask?: string;
+  message: string;
+  inVault: boolean;
+  inCrucible: boolean;
+}
+
+/** The Crucible section: the server, the connection, and what it holds. */
+export interface PanelCrucible {
+  apiUrl?: string;
+  connection: 'disconnected' | 'connecting' | 'connected' | 'failed';
+  connectionLabel: string;
+  message?: string;
+  warning?: string;
+  version?: string;
+  profile: string;
+  providers: PanelCrucibleProvider[];
+  /** Keys under ids Crucible Keys does not know. */
+  others: { id: string; mask: string }[];
+  /** Labels of the providers Crucible can no longer read. */
+  unreadable: string[];
+  /** An unfinished rotation of Crucible's encryption key. */
+  rotation?: { step: number; of: number; startedAt: string };
+  passwordRemembered: boolean;
+}
+
+export const CRUCIBLE_ACTIONS = ['connect', 'refresh', 'push', 'remove', 'reenter', 'rotate'] as const;
+export type CrucibleAction = (typeof CRUCIBLE_ACTIONS)[number];
+
 export interface PanelState {
   /** The active key profile and every profile there is. */
   profile: string;
@@ -86,6 +121,7 @@ export interface PanelState {
   encryption: PanelEncryption;
   projects: PanelProject[];
   customProviders: PanelCustomProvider[];
+  crucible: PanelCrucible;
 }
 
 export type WebviewRequest =
@@ -100,7 +136,9 @@ export type WebviewRequest =
   | { type: 'fixGitSafety'; requestId: string; folder: string }
   | { type: ProjectPassphraseAction; requestId: string; folder: string }
   | { type: 'saveCustomProvider'; requestId: string; provider: PanelCustomProvider; replaces?: string }
-  | { type: 'removeCustomProvider'; requestId: string; id: string };
+  | { type: 'removeCustomProvider'; requestId: string; id: string }
+  /** `provider` only pre-selects a row in the push or remove list; the person still chooses and confirms. */
+  | { type: 'crucible'; requestId: string; action: CrucibleAction; provider?: string };
 
 /** What a project card can do with its API_KEY_ENCRYPTION_KEY; each asks the person to confirm in VS Code. */
 export const PROJECT_PASSPHRASE_ACTIONS = ['generateProjectKey', 'rotateProjectKey', 'restoreProjectKey', 'adoptProjectKey', 'vaultKeyToProject'] as const;
@@ -192,6 +230,10 @@ export function validateWebviewMessage(raw: unknown, known: { providers: Readonl
     case 'removeCustomProvider':
       if (!fields('requestId', 'id') || !request() || typeof raw.id !== 'string' || !known.customIds.has(raw.id)) return fail('needs requestId and a known custom provider id');
       return { ok: true, message: { type, requestId: raw.requestId as string, id: raw.id } };
+    case 'crucible':
+      if (!fields('requestId', 'action', 'provider') || !request() || !(CRUCIBLE_ACTIONS as readonly unknown[]).includes(raw.action)) return fail('needs requestId and a known action');
+      if (raw.provider !== undefined && !provider()) return fail('names an unknown provider');
+      return { ok: true, message: { type, requestId: raw.requestId as string, action: raw.action as CrucibleAction, ...(raw.provider === undefined ? {} : { provider: raw.provider as string }) } };
     default:
       return { ok: false, reason: `unknown message type ${JSON.stringify(type).slice(0, 40)}` };
   }

@@ -22,6 +22,10 @@ import { KeyReplacement } from './replacement/replaceKey';
 import { RotationReminders } from './replacement/reminders';
 import { TerminalKeys } from './terminals/terminalKeys';
 import { LeakScanner } from './scan/leakScanner';
+import { CrucibleCommands } from './crucible/crucibleCommands';
+import { CrucibleRotation } from './crucible/crucibleRotation';
+import { CrucibleSession } from './crucible/crucibleSession';
+import { CrucibleTreeProvider } from './crucible/crucibleTree';
 import type { ProviderInfo } from '../core/catalog';
 import { ProjectPassphrases } from './encryption/projectPassphrases';
 import { EnvWriter } from './env/envWriter';
@@ -82,17 +86,31 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   showProfile();
   const profileShown = state.onDidChange(showProfile);
   const statusBar = new KeyStatusBar(state);
-  const panelState = new PanelStateBuilder(state, workspaceEnv, systemClock);
+  const panelState = new PanelStateBuilder(state, workspaceEnv, systemClock, () => ({ view: crucible.view(), rotation: crucibleRotation.pending() }));
   const replacement: KeyReplacement = new KeyReplacement(operations, prompter, pickers, writer, workspaceEnv, (provider): Promise<void> => reminders.replaced(profiles.active(), provider));
   const reminders: RotationReminders = new RotationReminders(context.globalState, state, prompter, systemClock, () => settings.rotationReminderDays(), (provider): Promise<unknown> => replacement.replaceKey(provider), logger);
   const terminals = new TerminalKeys(context.environmentVariableCollection, vault, state, () => settings.injectIntoTerminals(), () => vscode.workspace.isTrusted, logger);
+  const crucible = new CrucibleSession(settings, vault, workspaceEnv, prompter, redactor, logger, () => profiles.active());
+  const crucibleRotation = new CrucibleRotation(crucible, context.globalState, prompter, pickers, workspaceEnv, writer, projects, logger);
+  const crucibleTree = new CrucibleTreeProvider(crucible, () => crucibleRotation.pending());
+  const crucibleView = vscode.window.createTreeView('crucibleKeys.crucible', { treeDataProvider: crucibleTree });
+  // Crucible is read when its view is first shown (with a password at hand, asking nothing), then only on request.
+  let crucibleTried = false;
+  const connectCrucibleQuietly = () => {
+    if (crucibleTried || !crucibleView.visible) return;
+    crucibleTried = true;
+    void crucible.connect(false).catch((error) => logger.warn('connecting to Crucible: %s', String(error)));
+  };
+  const reported: string[] = [];
   const commands = new Commands(
     new KeyCommands(operations, state, prompter, pickers, workspaceEnv, clipboard),
     new EnvCommands(operations, state, prompter, pickers, writer, projects),
     new EncryptionCommands(operations, prompter, pickers, workspaceEnv, writer, projects, clipboard),
     new ProfileCommands(profiles, state, prompter),
     replacement,
+    { commands: new CrucibleCommands(crucible, prompter), rotation: crucibleRotation },
     operations, logger, redactor, channel, () => panel.show(),
+    CRUCIBLE_KEYS_TEST_API ? (sentence) => { reported.push(sentence); reported.splice(0, reported.length - 50); } : undefined,
   );
   const leaks = new LeakScanner({
     // Every profile's keys, compared in memory: a production key in a tracked file is the worst leak of all.
@@ -109,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
     gitAllowed: () => workspaceEnv.isTrusted(), logger, providers: () => state.providers.all(),
     envFile: (folder) => workspaceEnv.envPath(folder), reportError: (error) => reportError(error, 'scan for leaks', logger, redactor, channel),
   });
-  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, commands, prompter, settings, profiles, workspaceEnv, logger, redactor);
+  const panel = new SettingsPanelHost(context.extensionUri, state, panelState, operations, commands, prompter, settings, profiles, workspaceEnv, logger, redactor, crucible.onDidChange);
 
   const refresh = () => operations.maintain().catch((error) => reportError(error, 'refresh', logger, redactor, channel));
   // One debounced refresh for every outside change: a rotation rewrites every secret, an editor may save twice.
@@ -123,6 +141,9 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const envWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,.env.*,*.env,.gitignore}');
   const onEnvChange = () => scheduleRefresh(true);
   context.subscriptions.push(
+    crucible, crucibleTree, crucibleView, crucibleView.onDidChangeVisibility(connectCrucibleQuietly),
+    // The vault's keys or the profile changed: compare again with what Crucible held at the last read (no request).
+    state.onDidChange(() => crucible.scheduleRecompare()),
     tree, treeView, statusBar, verification, panel, envWatcher, clipboard, profiles, profileShown, reminders, terminals,
     // Terminals follow the keys, the profile and the setting (debounced like every refresh).
     state.onDidChange(() => void terminals.update()),
@@ -139,12 +160,16 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
       if (event.affectsConfiguration('crucibleKeys.customProviders')) state.setCatalog(settings.catalog());
       if (event.affectsConfiguration('crucibleKeys.baseUrls') || event.affectsConfiguration('crucibleKeys.requestTimeoutMs') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.noProxy') || event.affectsConfiguration('http.proxyStrictSSL')) void verification.reset();
       if (event.affectsConfiguration('crucibleKeys.injectIntoTerminals')) void terminals.update();
+      if (event.affectsConfiguration('crucibleKeys.crucible.apiUrl') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('crucibleKeys.requestTimeoutMs')) {
+        void crucible.reset().then(() => { crucibleTried = false; connectCrucibleQuietly(); });
+      }
       if (event.affectsConfiguration('crucibleKeys')) scheduleRefresh(true);
     }),
   );
 
   // Migration, the decryption check (PBKDF2) and any startup verification run after activation has returned.
   const ready = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(refresh).then(async () => {
+    connectCrucibleQuietly();
     reminders.start();
     void reminders.check().catch((error) => reportError(error, 'reminder', logger, redactor, channel));
     if (!settings.verifyOnStartup() || state.snapshot().setCount === 0) return;
@@ -161,6 +186,8 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
         context.environmentVariableCollection.forEach((name, mutator) => { variables[name] = mutator.value; });
         return { persistent: context.environmentVariableCollection.persistent, description: String(context.environmentVariableCollection.description ?? ''), variables };
       },
+      crucible: () => ({ view: crucible.view(), rotationStep: crucibleRotation.pending()?.step }),
+      reportedErrors: () => [...reported],
     }) };
   }
   return {};

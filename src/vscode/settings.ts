@@ -25,6 +25,12 @@ export class Settings {
     return this.config.get<unknown>('injectIntoTerminals', false) === true;
   }
 
+  /** Machine scope, so a workspace cannot send the password and the keys elsewhere; checked where it is used. */
+  crucibleApiUrl(): string {
+    const value = this.config.get<unknown>('crucible.apiUrl', '');
+    return typeof value === 'string' ? value.trim() : '';
+  }
+
   verifyOnStartup(): boolean {
     return this.config.get<boolean>('verifyOnStartup', false);
   }

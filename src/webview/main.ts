@@ -1,6 +1,6 @@
 // The settings panel in the webview. Renders the host's state with DOM APIs (no HTML strings), sends actions as
 // typed messages, and clears a key field the moment its key is sent. Nothing secret is ever kept here.
-import type { HostMessage, PanelCustomProvider, PanelProject, PanelProvider, PanelState, ProjectPassphraseAction, WebviewMessage } from '../shared/protocol';
+import type { CrucibleAction, HostMessage, PanelCrucible, PanelCustomProvider, PanelProject, PanelProvider, PanelState, ProjectPassphraseAction, WebviewMessage } from '../shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -166,6 +166,49 @@ function projectSection(projects: PanelProject[]): HTMLElement {
     }));
 }
 
+const CRUCIBLE_STATE_ICON: Record<string, string> = {
+  same: 'pass', different: 'diff', only_in_crucible: 'cloud', only_in_vault: 'key', unreadable: 'error', unrecognised: 'question',
+};
+
+/** What a running Crucible holds, compared with the active profile; every button asks again in VS Code. */
+function crucibleSection(crucible: PanelCrucible): HTMLElement {
+  const status = el('p', { class: 'card-status', role: 'status' });
+  const act = (action: CrucibleAction, provider?: string) => () => {
+    status.textContent = 'Working…';
+    request((requestId) => ({ type: 'crucible', requestId, action, ...(provider ? { provider } : {}) }), (ok, message) => {
+      status.textContent = message ?? '';
+      status.classList.toggle('error', !ok);
+      announce(status.textContent);
+    });
+  };
+  const connected = crucible.connection === 'connected';
+  const where = crucible.apiUrl ?? 'no usable address (crucibleKeys.crucible.apiUrl)';
+  return el('section', { class: 'section crucible', 'aria-labelledby': 'crucible-title', 'data-connection': crucible.connection },
+    el('h2', { id: 'crucible-title' }, icon('server'), ' Crucible'),
+    el('p', {}, el('strong', {}, crucible.connectionLabel), ' · ', el('code', {}, where), crucible.version ? ` · version ${crucible.version}` : '',
+      connected ? el('span', { class: 'muted' }, ` · compared with the ${crucible.profile} profile`) : undefined),
+    crucible.message ? el('p', { class: crucible.connection === 'failed' ? 'git warn' : 'muted' }, icon(crucible.connection === 'failed' ? 'error' : 'info'), ` ${crucible.message}`) : undefined,
+    crucible.warning ? el('p', { class: 'git warn' }, icon('warning'), ` ${crucible.warning}`) : undefined,
+    crucible.unreadable.length ? el('div', { class: 'locked-banner', role: 'alert' }, icon('warning'),
+      ` Crucible can no longer read ${crucible.unreadable.join(', ')}: its API_KEY_ENCRYPTION_KEY changed. `,
+      button('Re-enter from the vault', 'debug-restart', act('reenter'), { primary: true })) : undefined,
+    crucible.rotation ? el('div', { class: 'locked-banner' }, icon('debug-pause'),
+      ` A rotation of Crucible's encryption key (started ${crucible.rotation.startedAt}) stopped before step ${crucible.rotation.step} of ${crucible.rotation.of}. `,
+      button('Resume or abandon', 'sync', act('rotate'), { primary: true })) : undefined,
+    connected && crucible.providers.length
+      ? el('ul', { class: 'variables crucible-keys', 'aria-label': 'What Crucible holds' }, ...crucible.providers.map((entry) => el('li', { 'data-provider': entry.id, 'data-state': entry.state, title: entry.message },
+        icon(CRUCIBLE_STATE_ICON[entry.state] ?? 'circle'), ' ', el('strong', {}, entry.label), ` ${entry.stateLabel}`, entry.mask ? el('span', { class: 'muted' }, ` · ${entry.mask}`) : undefined)),
+        ...crucible.others.map((other) => el('li', { class: 'muted' }, icon('cloud'), ' ', el('code', {}, other.id), ` only in Crucible · ${other.mask}`)))
+      : connected ? el('p', { class: 'muted' }, 'Crucible holds no keys, and this profile has none it uses.') : undefined,
+    el('div', { class: 'actions' },
+      connected ? undefined : button('Connect', 'plug', act('connect'), { primary: true }),
+      connected ? button('Push keys', 'cloud-upload', act('push'), { primary: true }) : undefined,
+      connected ? button('Refresh', 'refresh', act('refresh')) : undefined,
+      connected ? button('Remove keys', 'trash', act('remove'), { disabled: !crucible.providers.some((entry) => entry.inCrucible) }) : undefined,
+      connected ? button('Rotate Crucible\'s encryption key', 'sync', act('rotate')) : undefined),
+    status);
+}
+
 function customSection(customs: PanelCustomProvider[]): HTMLElement {
   const status = el('p', { class: 'card-status', role: 'status' });
   const editing = customs.find((entry) => entry.id === editingCustom);
@@ -221,6 +264,7 @@ function render(): void {
       el('h2', { id: 'providers-title' }, icon('plug'), ' Providers'),
       el('div', { class: 'cards' }, ...state.providers.map(providerCard))),
     encryptionSection(state),
+    crucibleSection(state.crucible),
     projectSection(state.projects),
     customSection(state.customProviders));
   app.setAttribute('aria-busy', 'false');

@@ -40,7 +40,7 @@ const state = new KeyState(new ProviderCatalog(), vault, projects, logger, clock
 async function main(): Promise<void> {
   if (mode === 'panel-untrusted') {
     // What SettingsPanelHost.sendState does whenever the open panel needs a state.
-    await new PanelStateBuilder(state, workspaceEnv, clock).build();
+    await new PanelStateBuilder(state, workspaceEnv, clock, () => ({ view: { connection: 'disconnected', passwordRemembered: false, profile: 'development' } })).build();
   } else {
     // A refresh (activation, any .env change), then a vault rotation the person asked for.
     void maintenance.run(() => projects.candidates());

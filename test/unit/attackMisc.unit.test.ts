@@ -58,7 +58,7 @@ describe('attack: a custom provider whose envVar names an Object.prototype membe
       const dir = tempDir();
       writeFileSync(path.join(dir, '.env'), 'OPENAI_API_KEY=sk-proj-placeholder\n');
       const { state, workspaceEnv, operations } = extension(catalog, dir);
-      await assert.doesNotReject(new PanelStateBuilder(state, workspaceEnv, clock).build(), 'the settings panel can no longer be built (so the entry cannot be removed from it either)');
+      await assert.doesNotReject(new PanelStateBuilder(state, workspaceEnv, clock, () => ({ view: { connection: 'disconnected', passwordRemembered: false, profile: 'development' } })).build(), 'the settings panel can no longer be built (so the entry cannot be removed from it either)');
       assert.doesNotThrow(() => findProviderKeys(catalog, {}), 'Import Keys throws for every .env and for the environment');
       await assert.doesNotReject(operations.findImportable(path.join(dir, '.env')));
     });

@@ -1,6 +1,10 @@
 // What ships: the published extension bundle carries no test API, with the test build as the positive control.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 // @ts-expect-error: a plain .mjs module without type declarations
 import { buildOptions } from '../../scripts/buildOptions.mjs';
@@ -23,6 +27,36 @@ describe('the published bundle', () => {
   it('does contain them in the test build (so the check above can fail)', async () => {
     const test = await bundle({ production: false, testApi: true });
     for (const needle of [TEST_API_MARKER, 'rawSecrets', 'useRealPrompts']) assert.ok(test.includes(needle), needle);
+  });
+
+  it('leaves undici (the verifier and the Crucible client) and the leak scan to their lazily loaded bundles', async () => {
+    const published = await bundle({ production: true, testApi: false });
+    assert.ok(published.includes('"./network.js"') && published.includes('"./scanner.js"'), 'the lazy import sites point at their bundles');
+    for (const needle of ['undici', 'UND_ERR_', 'Crucible Keys does not follow redirects']) assert.ok(!published.includes(needle), `the activation bundle contains ${needle}`);
+    const { network } = buildOptions({ production: true }) as { network: esbuild.BuildOptions };
+    const lazy = (await esbuild.build({ ...network, write: false, logLevel: 'silent', sourcemap: false })).outputFiles.map((file) => file.text).join('\n');
+    assert.ok(lazy.includes('UND_ERR_'), 'the network bundle carries undici (so the check above can fail)');
+  });
+
+  it('shares one error hierarchy across its bundles: what the lazily loaded client throws is recognised by type', async () => {
+    const { network, errors } = buildOptions({ production: true }) as Record<string, esbuild.BuildOptions>;
+    const dir = mkdtempSync(path.join(tmpdir(), 'crucible-keys-bundles-'));
+    try {
+      await esbuild.build({ ...network, outdir: dir, logLevel: 'silent', sourcemap: false });
+      await esbuild.build({ ...errors, outdir: dir, logLevel: 'silent', sourcemap: false });
+      const load = createRequire(path.join(dir, 'index.js'));
+      const shared = load('./errors.js') as typeof import('../../src/core/sharedErrors');
+      const { CrucibleClient } = load('./network.js') as typeof import('../../src/core/network');
+      const { Redactor } = await import('../../src/core/redact');
+      const client = new CrucibleClient({ apiUrl: 'http://127.0.0.1:9/api', redactor: new Redactor(), timeoutMs: 2000 });
+      const error = await client.health().then(() => undefined, (caught: unknown) => caught);
+      await client.close();
+      assert.ok(error instanceof shared.CrucibleUnreachableError, 'the activation bundle\'s class recognises the lazy bundle\'s error');
+      assert.ok(error instanceof shared.CrucibleKeysError);
+      assert.throws(() => new CrucibleClient({ apiUrl: 'ftp://x', redactor: new Redactor() }), shared.InputError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to build a production bundle with the test API', async () => {

@@ -47,6 +47,19 @@ describe('.env files on disk', () => {
     assert.equal(statSync(file).mtimeMs, before.mtimeMs);
   });
 
+  it('makes a text edit and the variables in one locked write: a comment line alone is written, a refused write changes neither', async () => {
+    const file = path.join(tempDir(), '.env');
+    writeFileSync(file, 'A=1\n');
+    const comment = (text: string) => `# kept: A was 1\n${text}`;
+    const result = await updateEnvFile(file, { A: '1' }, { beforeEdit: comment });
+    assert.equal(result.changed, true, 'the edit alone is a change');
+    assert.equal(readFileSync(file, 'utf8'), '# kept: A was 1\nA=1\n');
+    writeFileSync(file, 'A=1\n');
+    chmodSync(file, 0o400);
+    await assert.rejects(updateEnvFile(file, { A: '2' }, { beforeEdit: comment }), EnvTargetNeedsConsentError);
+    assert.equal(readFileSync(file, 'utf8'), 'A=1\n', 'neither the comment nor the value');
+  });
+
   it('refuses character devices, FIFOs, sockets and folders, leaving them as they are and never blocking', async () => {
     const dir = tempDir();
     const device = path.join(dir, 'null.env');

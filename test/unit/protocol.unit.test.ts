@@ -26,6 +26,7 @@ const VALID: Record<string, unknown> = {
   vaultKeyToProject: { type: 'vaultKeyToProject', requestId: 'r17', folder: '/work/app' },
   saveCustomProvider: { type: 'saveCustomProvider', requestId: 'r11', provider: custom },
   removeCustomProvider: { type: 'removeCustomProvider', requestId: 'r12', id: 'groq' },
+  crucible: { type: 'crucible', requestId: 'r19', action: 'push', provider: 'openai' },
 };
 
 /** A broken variant of each: unknown provider or folder, a wrong field type, an extra field. */
@@ -49,6 +50,7 @@ const INVALID: Record<string, unknown[]> = {
   fixGitSafety: [{ type: 'fixGitSafety', requestId: 'r', folder: '/etc' }],
   saveCustomProvider: [{ type: 'saveCustomProvider', requestId: 'r', provider: { ...custom, extra: 'x' } }, { type: 'saveCustomProvider', requestId: 'r', provider: { ...custom, baseUrl: 5 } }, { type: 'saveCustomProvider', requestId: 'r', provider: custom, replaces: 'unknown' }],
   removeCustomProvider: [{ type: 'removeCustomProvider', requestId: 'r', id: 'openai' }],
+  crucible: [{ type: 'crucible', requestId: 'r', action: 'pushAll' }, { type: 'crucible', requestId: 'r', action: 'push', provider: 'nope' }, { type: 'crucible', requestId: 'r', action: 'push', keys: { openai: 'sk-x' } }, { type: 'crucible', action: 'refresh' }, { type: 'crucible', requestId: 'r', action: 'toString' }],
 };
 
 describe('webview protocol validation', () => {

@@ -282,6 +282,44 @@ describe('unlocking and garbage collection', () => {
   });
 });
 
+describe('credentials (a Crucible server\'s remembered password)', () => {
+  const PASSWORD = 'Crucible-login-password-CANARY-4711';
+
+  it('are Fernet tokens under the vault passphrase, moved by a rotation, never a profile, and gone after Forget All', async () => {
+    const shared = world();
+    const window = openWindow(shared);
+    await window.vault.store(catalog.require('openrouter'), KEYS.openrouter, catalog.all());
+    await window.vault.storeCredential('crucible-0123456789abcdef', PASSWORD);
+    const raw = shared.secrets.map.get('crucibleKeys.credential.crucible-0123456789abcdef')!;
+    assert.ok(!raw.includes(PASSWORD));
+    const passphrase = (await window.passphrases.current())!.value;
+    assert.equal(new Fernet(await deriveCrucibleFernetKey(passphrase)).decrypt(raw), PASSWORD, 'a token Crucible\'s own Fernet opens');
+    assert.equal(window.redactor.redact(`login with ${PASSWORD}`), 'login with [passphrase]', 'held as a passphrase while in memory');
+
+    const outcome = await window.rotation.rotate();
+    assert.equal(outcome.moved.length, 2, 'the key and the credential');
+    shared.now.value += HOUR;
+    assert.equal(await window.vault.collectGarbage(10 * 60_000), 1, 'the old passphrase is not needed by the credential any more');
+    const fresh = openWindow(shared);
+    assert.deepEqual(await fresh.vault.readCredential('crucible-0123456789abcdef'), { state: 'ok', key: PASSWORD, passphraseId: (await fresh.passphrases.current())!.id });
+    assert.deepEqual(await fresh.vault.profilesInStorage(), ['development']);
+    assert.deepEqual([...(await fresh.vault.readEveryProfile()).keys()], ['development']);
+    assert.deepEqual(await fresh.vault.storedIds(), ['openrouter']);
+
+    assert.equal(await fresh.vault.forgetAll(['development']), 1, 'one key (the credential is not counted as one)');
+    assert.deepEqual(await fresh.vault.readCredential('crucible-0123456789abcdef'), { state: 'missing' });
+  });
+
+  it('are removed on request, and refuse an id that is not one', async () => {
+    const window = openWindow(world());
+    await window.vault.storeCredential('crucible-aa', PASSWORD);
+    await window.vault.removeCredential('crucible-aa');
+    assert.deepEqual(await window.vault.readCredential('crucible-aa'), { state: 'missing' });
+    await assert.rejects(window.vault.storeCredential('../openrouter', PASSWORD), /not a credential id/);
+    await assert.rejects(window.vault.storeCredential('Crucible.x', PASSWORD), /not a credential id/);
+  });
+});
+
 describe('migration of the layout before one vault passphrase', () => {
   async function legacyWorld() {
     const shared = world();

@@ -10,21 +10,15 @@
 //
 // The session token lives in this object only; the password only for the login request. Both, and every key sent,
 // are held by the redactor while in use, and every sentence built from an answer is redacted before it is kept.
-import { isIPv4, isIPv6 } from 'node:net';
 import { request } from 'undici';
-import { InputError } from '../errors';
 import { BodyTooLarge, DispatcherPool, errorCodeOf, networkMessage, parseJsonOrUndefined, readCappedBody } from '../http';
 import type { Logger } from '../ports';
 import { truncateRedacted, type Redactor } from '../redact';
 import { isObject, str } from '../verify/json';
 import type { ProxySettings } from '../verify/proxyRoute';
+import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, CRUCIBLE_USERNAME, DEFAULT_CRUCIBLE_API_URL, isLoopbackHost } from './apiUrl';
 import { CrucibleAuthError, CrucibleFailedError, CrucibleRefusedError, CrucibleUnreachableError, NotCrucibleError } from './errors';
 
-export const DEFAULT_CRUCIBLE_API_URL = 'http://localhost:8000/api';
-/** The variable in Crucible's .env that holds its login password (.env.example). */
-export const CRUCIBLE_PASSWORD_VAR = 'ROUNDTABLE_COMMUNITY_AUTH_PASSWORD';
-/** Crucible checks only the password; its login page sends what was typed as the user name, and it must be there. */
-export const CRUCIBLE_USERNAME = 'admin';
 export const DEFAULT_CRUCIBLE_TIMEOUT_MS = 10_000;
 /** Far more than any settings answer; a larger body is not Crucible. */
 export const MAX_CRUCIBLE_BODY_BYTES = 256 * 1024;
@@ -53,40 +47,6 @@ export interface CrucibleSettings {
 export interface CrucibleHealth {
   /** The version /version reports, when it does. */
   version?: string;
-}
-
-export class CrucibleUrlError extends InputError {
-  override name = 'CrucibleUrlError';
-}
-
-/** Checks an API URL and returns it without trailing slashes; refuses credentials, queries and fragments. Never echoes it. */
-export function checkApiUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw new CrucibleUrlError(`The Crucible API URL is not a URL; use something like ${DEFAULT_CRUCIBLE_API_URL}.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CrucibleUrlError('The Crucible API URL must start with http:// or https://.');
-  if (url.username || url.password) throw new CrucibleUrlError('The Crucible API URL must not contain a user name or password; the password is sent only in the login request.');
-  if (url.search || url.hash) throw new CrucibleUrlError(`The Crucible API URL must not have a query or fragment; use something like ${DEFAULT_CRUCIBLE_API_URL}.`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): addresses that never leave the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIPv4(host)) return host.startsWith('127.');
-  if (isIPv6(host)) return host === '::1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
-  return false;
-}
-
-/** A warning when the password and keys would cross a network in clear text: plain http:// to a host that is not loopback. */
-export function plainHttpWarning(apiUrl: string): string | undefined {
-  const url = new URL(apiUrl);
-  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
-  return `The Crucible API URL uses plain http:// to ${url.hostname}, so the password and the keys would cross the network unencrypted; use https:// unless that network is private.`;
 }
 
 interface Answer {

@@ -3,12 +3,8 @@
 // The line starts with `#`, so npm dotenv, python-dotenv and compose-go all skip it. The old value is copied exactly as
 // the assignment wrote it, so that removing the leading "# " gives back what each of those readers read before (the
 // trailing comment follows whitespace, as python-dotenv requires of an inline comment).
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { parse } from 'dotenv';
-import writeFileAtomic from 'write-file-atomic';
 import { readEnvFile, updateEnvFile } from '../envFile';
-import { FileError } from '../errors';
 import { ENCRYPTION_KEY_VAR } from '../passphrase';
 
 /** Where a rotation reads and writes the passphrase; the extension may wrap its own reviewed write around it. */
@@ -80,19 +76,8 @@ export function projectEncryptionKeyFile(file: string): EncryptionKeyFile {
       return value === undefined || value === '' ? undefined : value;
     },
     async replace(next, old, date) {
-      if (old !== undefined) {
-        const target = await fs.realpath(file).catch(() => path.resolve(file));
-        const current = await readEnvFile(target);
-        const text = withBackupLine(current.text, old, date);
-        if (text !== current.text) {
-          try {
-            await writeFileAtomic(target, text, { encoding: 'utf8' });
-          } catch (error) {
-            throw new FileError(`${target} could not be written (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}); the file was not changed.`);
-          }
-        }
-      }
-      await updateEnvFile(file, { [ENCRYPTION_KEY_VAR]: next });
+      // One locked write: the backup comment and the new value land together, or neither does.
+      await updateEnvFile(file, { [ENCRYPTION_KEY_VAR]: next }, old === undefined ? {} : { beforeEdit: (text) => withBackupLine(text, old, date) });
     },
   };
 }

@@ -25,6 +25,8 @@ export interface PlaintextWriteRequest {
   /** Passed on to the writer: remove a byte-order mark, wait this long for another writer's lock. */
   stripBom?: boolean;
   lockTimeoutMs?: number;
+  /** A text edit made in the same locked write (a dated comment line keeping a replaced passphrase). */
+  beforeEdit?: (text: string) => string;
 }
 
 /** What a person (or the CLI's flags) must accept before the write. Never contains a value. */
@@ -98,7 +100,7 @@ export async function writePlaintext(request: PlaintextWriteRequest, decision: W
     if (review.readOnly && !decision.force) throw new EnvTargetNeedsConsentError(`${review.file} is read-only (mode ${(review.mode ?? 0).toString(8).padStart(4, '0')}), so it was left untouched.`, 'read-only');
   }
   if (fix) await applyGitFix(review, fix);
-  const result = await updateEnvFile(review.realPath, request.updates, { followSymlink: true, force: decision.interactive || decision.force, stripBom: request.stripBom, lockTimeoutMs: request.lockTimeoutMs });
+  const result = await updateEnvFile(review.realPath, request.updates, { followSymlink: true, force: decision.interactive || decision.force, stripBom: request.stripBom, lockTimeoutMs: request.lockTimeoutMs, beforeEdit: request.beforeEdit });
   return { ...result, review };
 }
 

@@ -9,7 +9,7 @@ import { maskKey } from '../keyFormat';
 import type { Clock, KeyValueStore, Logger, SecretStore } from '../ports';
 import type { Redactor } from '../redact';
 import type { VerifyResult } from '../verify/types';
-import { DEFAULT_PROFILE, parseTokenEntry, previousEntryName, type TokenEntry, tokenEntryName } from './names';
+import { credentialEntryName, DEFAULT_PROFILE, isCurrentKey, parseTokenEntry, previousEntryName, type TokenEntry, tokenEntryName } from './names';
 import type { PassphraseEntry, VaultPassphrases } from './passphrases';
 
 export interface StoredKeyMetadata {
@@ -169,7 +169,7 @@ export class KeyVault {
     const openers = await this.openers();
     const reads = new Map<string, KeyRead>();
     for (const entry of await this.entries()) {
-      if (entry.profile !== profile || entry.previous) continue;
+      if (entry.profile !== profile || !isCurrentKey(entry)) continue;
       const token = await this.secrets.get(entry.name);
       if (token !== undefined) reads.set(entry.providerId, this.open(entry.name, token, openers));
     }
@@ -181,7 +181,7 @@ export class KeyVault {
     const openers = await this.openers();
     const profiles = new Map<string, Map<string, KeyRead>>();
     for (const entry of await this.entries()) {
-      if (entry.previous) continue;
+      if (!isCurrentKey(entry)) continue;
       const token = await this.secrets.get(entry.name);
       if (token === undefined) continue;
       if (!profiles.has(entry.profile)) profiles.set(entry.profile, new Map());
@@ -192,12 +192,12 @@ export class KeyVault {
 
   /** Ids of every stored token of a profile. */
   async storedIds(profile = this.profile): Promise<string[]> {
-    return (await this.entries()).filter((entry) => entry.profile === profile && !entry.previous).map((entry) => entry.providerId);
+    return (await this.entries()).filter((entry) => entry.profile === profile && isCurrentKey(entry)).map((entry) => entry.providerId);
   }
 
   /** Profiles that hold at least one key (besides the ones settings name). */
   async profilesInStorage(): Promise<string[]> {
-    return [...new Set((await this.entries()).filter((entry) => !entry.previous).map((entry) => entry.profile))];
+    return [...new Set((await this.entries()).filter(isCurrentKey).map((entry) => entry.profile))];
   }
 
   private async openers(): Promise<Opener[]> {
@@ -207,11 +207,11 @@ export class KeyVault {
   }
 
   /** Decrypts with the first known passphrase that opens the token; `name` is its entry (the redactor holds the key). */
-  private open(name: string, token: string, openers: readonly Opener[]): KeyRead {
+  private open(name: string, token: string, openers: readonly Opener[], kind: 'key' | 'passphrase' = parseTokenEntry(name)?.credential ? 'passphrase' : 'key'): KeyRead {
     for (const { entry, fernet } of openers) {
       try {
         const key = fernet.decrypt(token);
-        this.hold(name, key);
+        this.hold(name, key, kind);
         return { state: 'ok', key, passphraseId: entry.id };
       } catch (error) {
         if (!(error instanceof InvalidToken)) throw error;
@@ -397,22 +397,44 @@ export class KeyVault {
     return tokens;
   }
 
-  /** Deletes every key of every profile (previous keys too) and all their metadata. Returns how many keys were removed. */
+  /** Stores a credential (not a provider key) as a token under the vault passphrase, as keys are. */
+  async storeCredential(id: string, value: string): Promise<void> {
+    const name = credentialEntryName(id);
+    this.hold(name, value, 'passphrase');
+    await this.writeToken(name, value, id);
+  }
+
+  /** Opens a credential with any passphrase the vault knows. */
+  async readCredential(id: string): Promise<KeyRead> {
+    const name = credentialEntryName(id);
+    const token = await this.secrets.get(name);
+    if (token === undefined) return { state: 'missing' };
+    return this.open(name, token, await this.openers(), 'passphrase');
+  }
+
+  async removeCredential(id: string): Promise<void> {
+    const name = credentialEntryName(id);
+    await this.secrets.delete(name);
+    this.recent.set(name, { kind: 'removed', stamp: Math.floor(this.clock.now() / 1000), until: this.clock.now() + RECENT_WRITE_MS });
+    this.release(name);
+  }
+
+  /** Deletes every key of every profile (previous keys too), every credential, and all their metadata. Returns how many keys were removed. */
   async forgetAll(profiles: readonly string[]): Promise<number> {
     const entries = await this.entries();
     for (const entry of entries) await this.secrets.delete(entry.name);
-    for (const profile of new Set([...profiles, ...entries.map((entry) => entry.profile)])) await this.memento.update(metadataKey(profile), undefined);
+    for (const profile of new Set([...profiles, ...entries.filter((entry) => !entry.credential).map((entry) => entry.profile)])) await this.memento.update(metadataKey(profile), undefined);
     await this.memento.update(LEGACY_METADATA_KEY, undefined);
     for (const release of this.held.values()) release();
     this.held.clear();
     this.recent.clear();
-    return entries.filter((entry) => !entry.previous).length;
+    return entries.filter(isCurrentKey).length;
   }
 
   /** The redactor holds each key read or written, once per entry, for as long as this window may log about it. */
-  private hold(name: string, key: string): void {
+  private hold(name: string, key: string, kind: 'key' | 'passphrase' = 'key'): void {
     this.held.get(name)?.();
-    this.held.set(name, this.redactor.hold(key));
+    this.held.set(name, this.redactor.hold(key, kind));
   }
 
   private release(name: string): void {

@@ -21,9 +21,15 @@ export const DEFAULT_PROFILE = 'development';
 export const LEGACY_PROFILE = 'default';
 /** Replaced keys, kept a while for undo: `crucibleKeys.previous.<profile>.<provider>`. */
 export const PREVIOUS_PREFIX = `${SECRET_PREFIX}previous.`;
+/**
+ * Secrets that are not provider keys but are kept like them (a Fernet token under the vault passphrase, moved by every
+ * rotation, deleted by Forget All): `crucibleKeys.credential.<id>`, such as a Crucible server's remembered password.
+ */
+export const CREDENTIAL_PREFIX = `${SECRET_PREFIX}credential.`;
+const CREDENTIAL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Names that can never be a key profile, because vault entries live under them. */
-export const RESERVED_PROFILE_NAMES: ReadonlySet<string> = new Set(['vault', 'passphrase', 'project', 'crucible', 'previous', 'metadata', LEGACY_PROFILE]);
+export const RESERVED_PROFILE_NAMES: ReadonlySet<string> = new Set(['vault', 'passphrase', 'project', 'crucible', 'previous', 'metadata', 'credential', LEGACY_PROFILE]);
 export const PROFILE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 export function isProfileName(name: string): boolean {
@@ -39,6 +45,12 @@ export function tokenEntryName(profile: string, providerId: string): string {
   return `${SECRET_PREFIX}${profile}.${providerId}`;
 }
 
+/** The entry of a credential; `id` is lower-case letters, digits and dashes. */
+export function credentialEntryName(id: string): string {
+  if (!CREDENTIAL_ID.test(id)) throw new Error(`not a credential id: ${id}`);
+  return `${CREDENTIAL_PREFIX}${id}`;
+}
+
 /** The entry keeping the key a replacement replaced, for undo. */
 export function previousEntryName(profile: string, providerId: string): string {
   return `${PREVIOUS_PREFIX}${profile}.${providerId}`;
@@ -50,11 +62,22 @@ export interface TokenEntry {
   providerId: string;
   /** True for a replaced key kept for undo. */
   previous: boolean;
+  /** True for a credential (its providerId is the credential's id, its profile is "credential"). */
+  credential: boolean;
+}
+
+/** A provider key in force: not a replaced one, not a credential. */
+export function isCurrentKey(entry: TokenEntry): boolean {
+  return !entry.previous && !entry.credential;
 }
 
 /** What a SecretStorage entry name says, when it is a key token (of any profile, the legacy one included). */
 export function parseTokenEntry(name: string): TokenEntry | undefined {
   if (!name.startsWith(SECRET_PREFIX)) return undefined;
+  if (name.startsWith(CREDENTIAL_PREFIX)) {
+    const id = name.slice(CREDENTIAL_PREFIX.length);
+    return CREDENTIAL_ID.test(id) ? { name, profile: 'credential', providerId: id, previous: false, credential: true } : undefined;
+  }
   const previous = name.startsWith(PREVIOUS_PREFIX);
   const rest = name.slice(previous ? PREVIOUS_PREFIX.length : SECRET_PREFIX.length);
   const dot = rest.indexOf('.');
@@ -62,5 +85,5 @@ export function parseTokenEntry(name: string): TokenEntry | undefined {
   const profile = rest.slice(0, dot);
   const providerId = rest.slice(dot + 1);
   if (!(isProfileName(profile) || (profile === LEGACY_PROFILE && !previous)) || providerId.includes('.')) return undefined;
-  return { name, profile, providerId, previous };
+  return { name, profile, providerId, previous, credential: false };
 }

@@ -4,14 +4,20 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import type { Redactor } from '../../core/redact';
-import { reportError } from '../errors';
+import { explain, reportError } from '../errors';
 import type { KeyOperations } from '../operations/keyOperations';
 import type { EncryptionCommands } from './encryptionCommands';
 import type { EnvCommands } from './envCommands';
 import type { KeyCommands } from './keyCommands';
 import type { ProfileCommands } from './profileCommands';
 import type { KeyReplacement } from '../replacement/replaceKey';
+import type { CrucibleCommands } from '../crucible/crucibleCommands';
+import type { CrucibleRotation } from '../crucible/crucibleRotation';
 import { preselectedProvider } from './pickers';
+
+function confirmedOnly(outcome: { confirmed: boolean } | undefined): { confirmed: boolean } | undefined {
+  return outcome ? { confirmed: outcome.confirmed } : undefined;
+}
 
 export class Commands {
   constructor(
@@ -20,11 +26,14 @@ export class Commands {
     readonly encryption: EncryptionCommands,
     readonly profiles: ProfileCommands,
     readonly replacement: KeyReplacement,
+    readonly crucible: { commands: CrucibleCommands; rotation: CrucibleRotation },
     private readonly operations: KeyOperations,
     private readonly logger: Logger,
     private readonly redactor: Redactor,
     private readonly channel: vscode.LogOutputChannel,
     private readonly openSettingsPanel: () => void,
+    /** Test builds record the sentence each failure showed. */
+    private readonly onReported?: (sentence: string) => void,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -52,12 +61,22 @@ export class Commands {
       replaceKey: (first) => this.replacement.replaceKey(preselectedProvider(first)),
       restorePreviousKey: (first) => this.replacement.restorePrevious(preselectedProvider(first)),
       refresh: () => this.operations.maintain(),
+      // Crucible: another extension learns at most whether it worked; every change is confirmed by a person.
+      connectCrucible: () => this.crucible.commands.connect(),
+      refreshCrucible: async () => { await this.crucible.commands.refresh(); },
+      disconnectCrucible: () => this.crucible.commands.disconnect(),
+      forgetCruciblePassword: () => this.crucible.commands.forgetPassword(),
+      pushToCrucible: async (first) => confirmedOnly(await this.crucible.commands.push(preselectedProvider(first))),
+      removeFromCrucible: async (first) => confirmedOnly(await this.crucible.commands.remove(preselectedProvider(first))),
+      reenterCrucibleKeys: async () => confirmedOnly(await this.crucible.commands.reenter()),
+      rotateCrucibleEncryptionKey: async () => { const result = await this.crucible.rotation.rotate(); return result ? { done: result.done } : undefined; },
     };
     return Object.entries(table).map(([name, handler]) => vscode.commands.registerCommand(`crucibleKeys.${name}`, async (first?: unknown) => {
       try {
         return await handler(first);
       } catch (error) {
         reportError(error, name, this.logger, this.redactor, this.channel);
+        this.onReported?.(explain(error, this.redactor));
         return undefined;
       }
     }));

@@ -20,10 +20,10 @@ export class EnvWriter {
    * Writes after the person confirms; returns undefined when they did not. `variables` are the names shown, `purpose`
    * says why in one sentence. `updates` may be a function of the file as read under its lock.
    */
-  async write(file: string, updates: EnvUpdates, variables: readonly string[], purpose: string) {
+  async write(file: string, updates: EnvUpdates, variables: readonly string[], purpose: string, options: { beforeEdit?: (text: string) => string } = {}) {
     const folder = this.workspaceEnv.folders().find((candidate) => !path.relative(candidate.uri.fsPath, path.resolve(file)).startsWith('..'));
     const result = await writePlaintext(
-      { file, updates, variables, folder: folder?.uri.fsPath, gitAllowed: this.workspaceEnv.isTrusted() },
+      { file, updates, variables, folder: folder?.uri.fsPath, gitAllowed: this.workspaceEnv.isTrusted(), beforeEdit: options.beforeEdit },
       { interactive: true, confirm: (review) => this.confirm(review, purpose) },
     );
     if (result) {

@@ -5,14 +5,23 @@ import { readEnvFile } from '../../core/envFile';
 import { checkGitSafety } from '../../core/gitSafety';
 import { ENCRYPTION_KEY_VAR } from '../../core/passphrase';
 import type { Clock } from '../../core/ports';
-import type { PanelProject, PanelState } from '../../shared/protocol';
+import { describeMask, labelOf } from '../../core/crucible/compare';
+import { ROTATION_STEPS, type RotationState } from '../../core/crucible/rotationFlow';
+import type { PanelCrucible, PanelCrucibleProvider, PanelProject, PanelState } from '../../shared/protocol';
+import { COMPARISON_LABEL } from '../crucible/crucibleText';
+import type { CrucibleView } from '../crucible/crucibleSession';
 import type { WorkspaceEnv } from '../env/workspaceEnv';
 import type { ProjectPassphraseView } from '../encryption/projectPassphrases';
 import { describeVault, type KeyState } from '../state/keyState';
 import { formatCredits, formatUsage, STATUS_LABEL, timeAgo } from '../state/presentation';
 
 export class PanelStateBuilder {
-  constructor(private readonly state: KeyState, private readonly workspaceEnv: WorkspaceEnv, private readonly clock: Clock) {}
+  constructor(
+    private readonly state: KeyState,
+    private readonly workspaceEnv: WorkspaceEnv,
+    private readonly clock: Clock,
+    private readonly crucible: () => { view: CrucibleView; rotation?: RotationState },
+  ) {}
 
   private projectsCache?: Promise<Omit<PanelProject, 'passphrase'>[]>;
 
@@ -62,6 +71,25 @@ export class PanelStateBuilder {
       customProviders: catalog.all().filter((provider) => provider.custom).map((provider) => ({
         id: provider.id.replace(/^custom:/, ''), label: provider.label, baseUrl: provider.apiOrigin, envVar: provider.writeVar, prefix: provider.prefixes[0],
       })),
+      crucible: this.crucibleSection(),
+    };
+  }
+
+  private crucibleSection(): PanelCrucible {
+    const { view, rotation } = this.crucible();
+    const comparison = view.connection === 'connected' ? view.comparison : undefined;
+    const providers = (comparison?.providers ?? []).filter((entry) => entry.state !== 'absent').map((entry): PanelCrucibleProvider => ({
+      id: entry.provider, label: labelOf(entry.provider), state: entry.state as PanelCrucibleProvider['state'], stateLabel: COMPARISON_LABEL[entry.state],
+      mask: entry.mask && entry.mask.kind !== 'unreadable' ? describeMask(entry.mask) : undefined, message: entry.message, inVault: entry.inVault, inCrucible: entry.storedUnder.length > 0,
+    }));
+    return {
+      apiUrl: view.apiUrl, connection: view.connection,
+      connectionLabel: { disconnected: 'Not connected', connecting: 'Connecting…', connected: 'Connected', failed: 'Not reachable' }[view.connection],
+      message: view.message, warning: view.warning, version: view.version, profile: view.profile, providers,
+      others: (comparison?.others ?? []).map((other) => ({ id: other.id.slice(0, 64), mask: describeMask(other.mask) })),
+      unreadable: providers.filter((entry) => entry.state === 'unreadable').map((entry) => entry.label),
+      ...(rotation ? { rotation: { step: ROTATION_STEPS.indexOf(rotation.step) + 1, of: ROTATION_STEPS.length, startedAt: rotation.startedAt.slice(0, 10) } } : {}),
+      passwordRemembered: view.passwordRemembered,
     };
   }
 

@@ -6,7 +6,7 @@ import { customProvider } from '../../core/catalog';
 import { OperationError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import type { Redactor } from '../../core/redact';
-import type { HostMessage, WebviewMessage, WebviewRequest } from '../../shared/protocol';
+import type { CrucibleAction, HostMessage, WebviewMessage, WebviewRequest } from '../../shared/protocol';
 import { validateWebviewMessage } from '../../shared/protocol';
 import type { Commands } from '../commands/commands';
 import { fixGitSafety } from '../env/gitFix';
@@ -40,9 +40,10 @@ export class SettingsPanelHost implements vscode.Disposable {
     private readonly workspaceEnv: WorkspaceEnv,
     private readonly logger: Logger,
     private readonly redactor: Redactor,
+    crucibleChanged: vscode.Event<void>,
   ) {
     const subscription = state.onDidChange(() => this.scheduleState());
-    this.disposables.push({ dispose: () => subscription.dispose() });
+    this.disposables.push({ dispose: () => subscription.dispose() }, crucibleChanged(() => this.scheduleState()));
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => this.adopt(panel),
     }));
@@ -238,8 +239,34 @@ export class SettingsPanelHost implements vscode.Disposable {
         await vscode.workspace.getConfiguration('crucibleKeys').update('customProviders', remaining, vscode.ConfigurationTarget.Global);
         return 'Removed the custom provider (its stored key, if any, stays until you remove it).';
       }
+      case 'crucible':
+        return this.crucible(message.action, message.provider);
       default:
         return assertNever(message);
+    }
+  }
+
+  /** The Crucible section's buttons run the same commands as the tree, with the same questions. */
+  private async crucible(action: CrucibleAction, provider: string | undefined): Promise<string | undefined> {
+    const { commands, rotation } = this.commands.crucible;
+    switch (action) {
+      case 'connect':
+        return (await commands.connect()) ? 'Connected to Crucible.' : undefined;
+      case 'refresh':
+        await commands.refresh();
+        return 'Read what Crucible holds.';
+      case 'push':
+        return outcomeText(await commands.push(provider));
+      case 'remove':
+        return outcomeText(await commands.remove(provider));
+      case 'reenter':
+        return outcomeText(await commands.reenter());
+      case 'rotate': {
+        const result = await rotation.rotate();
+        return result ? (result.done ? 'Crucible\'s encryption key was rotated.' : 'The rotation stopped; run it again to resume.') : undefined;
+      }
+      default:
+        return assertNever(action);
     }
   }
 
@@ -248,6 +275,11 @@ export class SettingsPanelHost implements vscode.Disposable {
     this.panel?.dispose();
     for (const disposable of this.disposables) disposable.dispose();
   }
+}
+
+function outcomeText(outcome: { confirmed: boolean } | undefined): string | undefined {
+  if (!outcome) return undefined;
+  return outcome.confirmed ? 'Done; Crucible\'s masks confirm it.' : 'Sent, but Crucible\'s masks do not confirm every change; see the Crucible section.';
 }
 
 function assertNever(value: never): never {

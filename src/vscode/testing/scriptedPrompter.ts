@@ -23,19 +23,20 @@ export class ScriptedPrompter implements Prompter {
     this.answers = { ...answers };
   }
 
-  private answer(prompt: Omit<RecordedPrompt, 'answered'>): unknown {
+  /** A function answer may act first (restart a server, say) and answer when done: its result is awaited. */
+  private async answer(prompt: Omit<RecordedPrompt, 'answered'>): Promise<unknown> {
     const answer = this.answers[prompt.id];
     this.recorded.push({ ...prompt, answered: answer !== undefined });
-    return typeof answer === 'function' ? answer({ ...prompt, answered: true }) : answer;
+    return typeof answer === 'function' ? await answer({ ...prompt, answered: true }) : answer;
   }
 
   async pickOne<T>(id: PromptId, items: readonly PickItem<T>[], options: { title: string }): Promise<T | undefined> {
-    const answer = this.answer({ id, kind: 'pickOne', title: options.title, options: items.map((item) => item.label) });
+    const answer = await this.answer({ id, kind: 'pickOne', title: options.title, options: items.map((item) => item.label) });
     return items.find((item) => item.value === answer || item.label === answer)?.value;
   }
 
   async pickMany<T>(id: PromptId, items: readonly PickItem<T>[], options: { title: string }): Promise<T[] | undefined> {
-    const answer = this.answer({ id, kind: 'pickMany', title: options.title, options: items.map((item) => item.label) });
+    const answer = await this.answer({ id, kind: 'pickMany', title: options.title, options: items.map((item) => item.label) });
     if (answer === undefined) return undefined;
     if (answer === 'picked') return items.filter((item) => item.picked).map((item) => item.value);
     const wanted = Array.isArray(answer) ? answer : [answer];
@@ -43,18 +44,18 @@ export class ScriptedPrompter implements Prompter {
   }
 
   async confirm(id: PromptId, message: string, options: ConfirmOptions): Promise<string | undefined> {
-    const answer = this.answer({ id, kind: 'confirm', title: message, detail: options.detail, options: [...options.actions] });
+    const answer = await this.answer({ id, kind: 'confirm', title: message, detail: options.detail, options: [...options.actions] });
     return typeof answer === 'string' && options.actions.includes(answer) ? answer : undefined;
   }
 
   async notify(id: PromptId, message: string, options: ConfirmOptions): Promise<string | undefined> {
-    const answer = this.answer({ id, kind: 'notify', title: message, detail: options.detail, options: [...options.actions] });
+    const answer = await this.answer({ id, kind: 'notify', title: message, detail: options.detail, options: [...options.actions] });
     return typeof answer === 'string' && options.actions.includes(answer) ? answer : undefined;
   }
 
   /** Like the real input box, an answer whose validation is an error cannot be accepted: it reads as cancelled. */
   async input(id: PromptId, options: InputOptions): Promise<string | undefined> {
-    const answer = this.answer({ id, kind: 'input', title: options.title, detail: options.prompt, options: [] });
+    const answer = await this.answer({ id, kind: 'input', title: options.title, detail: options.prompt, options: [] });
     if (typeof answer !== 'string') return undefined;
     const validation = options.validate?.(answer);
     const refused = typeof validation === 'string' || validation?.severity === vscode.InputBoxValidationSeverity.Error;
@@ -68,7 +69,7 @@ export class ScriptedPrompter implements Prompter {
   }
 
   async saveFile(id: PromptId, options: { defaultPath: string; title: string }): Promise<string | undefined> {
-    const answer = this.answer({ id, kind: 'saveFile', title: options.title, options: [options.defaultPath] });
+    const answer = await this.answer({ id, kind: 'saveFile', title: options.title, options: [options.defaultPath] });
     return typeof answer === 'string' ? answer : undefined;
   }
 }

@@ -3,6 +3,7 @@
 import { looksLikeFernetToken } from '../../core/fernet';
 import type { SecretStore } from '../../core/ports';
 import { CURRENT_PASSPHRASE_ID, ROTATION_INTENT } from '../../core/vault/names';
+import type { CrucibleView } from '../crucible/crucibleSession';
 import type { KeyStateSnapshot } from '../state/keyState';
 import type { Prompter, PromptId, PrompterSlot } from '../ui/prompter';
 import { TEST_API_MARKER } from './marker';
@@ -28,11 +29,17 @@ export interface CrucibleKeysTestApi {
   checkReminders(now: number): Promise<{ profile: string; provider: string } | undefined>;
   /** The terminal environment collection after an update: what new terminals get. */
   terminals(): Promise<{ persistent: boolean; description: string; variables: Record<string, string> }>;
+  /** What the Crucible view shows, and the step of an unfinished rotation. */
+  crucible(): { view: CrucibleView; rotationStep?: string };
+  /** The sentences failed commands showed, oldest first (the last 50). */
+  reportedErrors(): string[];
 }
 
 export interface TestHooks {
   checkReminders(now: number): Promise<{ profile: string; provider: string } | undefined>;
   terminals(): Promise<{ persistent: boolean; description: string; variables: Record<string, string> }>;
+  crucible(): { view: CrucibleView; rotationStep?: string };
+  reportedErrors(): string[];
 }
 
 export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot: () => KeyStateSnapshot, refreshed: () => Promise<void>, hooks: TestHooks): CrucibleKeysTestApi {
@@ -67,5 +74,7 @@ export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot
     refreshed,
     checkReminders: (now) => hooks.checkReminders(now),
     terminals: () => hooks.terminals(),
+    crucible: () => hooks.crucible(),
+    reportedErrors: () => hooks.reportedErrors(),
   };
 }

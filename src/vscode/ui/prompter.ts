@@ -8,7 +8,9 @@ export type PromptId =
   | 'importChoice' | 'importReplace' | 'removeConfirm' | 'clipboardConfirm' | 'forgetAllConfirm' | 'unlockPassphrase'
   | 'vaultRotateConfirm' | 'projectPassphraseExists' | 'projectRotateConfirm' | 'projectRestorePick' | 'adoptConfirm'
   | 'vaultToProjectConfirm' | 'gitUntrackConfirm' | 'profile' | 'profileName' | 'replaceKeyInput' | 'replaceConfirm' | 'replaceUnverified'
-  | 'restorePreviousConfirm' | 'reminder' | 'revokeReminder' | 'keyPage';
+  | 'restorePreviousConfirm' | 'reminder' | 'revokeReminder' | 'keyPage'
+  | 'cruciblePlainHttp' | 'cruciblePassword' | 'crucibleRememberPassword' | 'cruciblePush' | 'crucibleRemove' | 'crucibleBundle'
+  | 'crucibleConfirm' | 'crucibleReenter' | 'crucibleRotate' | 'crucibleRotationResume' | 'crucibleRestart' | 'crucibleRestartDone' | 'crucibleForgetPassword';
 
 export interface PickItem<T> {
   label: string;

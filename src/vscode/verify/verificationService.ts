@@ -13,7 +13,7 @@ export class VerificationService {
 
   private get(): Promise<KeyVerifier> {
     // Loaded lazily so that activation never pays for undici.
-    this.verifier ??= import('../../core/verify/verifier').then(({ KeyVerifier }) => {
+    this.verifier ??= import('../../core/network').then(({ KeyVerifier }) => {
       const options = this.settings.verify();
       return new KeyVerifier({ logger: this.logger, redactor: this.redactor, timeoutMs: options.timeoutMs, baseUrls: options.baseUrls, proxy: options.proxy, strictSsl: options.strictSsl });
     });
