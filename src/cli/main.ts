@@ -14,6 +14,7 @@ import { resolveFernet } from './encryptionKey';
 import { decodeUtf8, type CliIo } from './io';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
 import { runCrucible } from './crucibleCommand';
+import { runDoctor } from './doctorCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
 
@@ -25,6 +26,7 @@ Commands:
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
   crucible status|push|remove     Compare with, push to or remove from a running Crucible's settings (crucible --help).
+  doctor                          Diagnose the keys, .env, API_KEY_ENCRYPTION_KEY and docker-compose.yml; exits 1 on problems.
 
 Key options (encrypt, decrypt; give at most one, else API_KEY_ENCRYPTION_KEY from the environment):
   --passphrase-file PATH          Read the API_KEY_ENCRYPTION_KEY passphrase from a file (or /dev/fd/N).
@@ -40,9 +42,13 @@ env set options:
   --strip-bom                     Remove a byte-order mark at the start of the file (python-dotenv misreads line 1).
   --lock-timeout SECONDS          How long to wait for another writer of the same file (default 10).
 
+doctor options:
+  --provider ID                   Only this provider (repeatable); --base-url ID=URL and --timeout MS as for verify.
+  --no-verify                     Skip the live check with each provider (offline use).
+
 Other options:
-  --env-file PATH, --dotenv PATH  The .env file for env check and verify (default: ./.env).
-  --json                          Machine-readable output (env check, verify).
+  --env-file PATH, --dotenv PATH  The .env file for env check, verify and doctor (default: ./.env).
+  --json                          Machine-readable output (env check, verify, doctor).
   -h, --help                      Show this help.
   -V, --version                   Print the version.
 
@@ -148,6 +154,7 @@ async function dispatch(argv: string[], out: Reporter): Promise<number> {
     case 'decrypt': return decrypt(rest, out);
     case 'env': return envCommand(rest, out);
     case 'crucible': return runCrucible(rest, io);
+    case 'doctor': return runDoctor(rest, io, help);
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);
