@@ -1,4 +1,4 @@
-// Builds the CLI, the extension host bundle, the lazily loaded verifier and the webview bundle.
+// Builds the CLI, the extension host bundle, the lazily loaded verifier and compose reader, and the webview bundles.
 // `--production` minifies; `--watch` rebuilds; `--test-api` compiles in the test API for the integration tier.
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import * as esbuild from 'esbuild';

@@ -1,11 +1,19 @@
 // The esbuild options of every bundle, shared by esbuild.mjs, the bench and the test that checks what ships.
 import { readFileSync } from 'node:fs';
 
-/** Keeps the verifier (and undici, most of the bytes) in dist/verifier.js, loaded on the first key check only. */
-const lazyVerifier = {
-  name: 'lazy-verifier',
+/**
+ * Modules the extension loads only when first needed, each its own bundle beside dist/extension.js: the verifier (and
+ * undici, most of its bytes) on the first key check, the compose file reader (and yaml) when Diagnose finds a compose
+ * file. Only the lazy import site is redirected; the CLI bundles both directly.
+ */
+const LAZY = [
+  { filter: /\/verify\/verifier$/, importer: 'verificationService.ts', bundle: './verifier.js' },
+  { filter: /(?:^|\/)composeModel$/, importer: 'composeChecks.ts', bundle: './compose.js' },
+];
+const lazyModules = {
+  name: 'lazy-modules',
   setup(build) {
-    build.onResolve({ filter: /\/verify\/verifier$/ }, (args) => (args.importer.endsWith('verificationService.ts') ? { path: './verifier.js', external: true } : undefined));
+    for (const lazy of LAZY) build.onResolve({ filter: lazy.filter }, (args) => (args.importer.endsWith(lazy.importer) ? { path: lazy.bundle, external: true } : undefined));
   },
 };
 
@@ -18,6 +26,10 @@ export function buildOptions({ production = false, testApi = false } = {}) {
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production,
     legalComments: 'none', logLevel: 'warning',
   };
+  const browser = {
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    legalComments: 'none', logLevel: 'warning', outdir: 'dist/webview',
+  };
   const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
   return {
     cli: {
@@ -26,11 +38,10 @@ export function buildOptions({ production = false, testApi = false } = {}) {
       banner: { js: '#!/usr/bin/env -S node --' },
       define: { CRUCIBLE_KEYS_VERSION: version },
     },
-    extension: { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyVerifier], define: { CRUCIBLE_KEYS_TEST_API: testApi ? 'true' : 'false' } },
+    extension: { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyModules], define: { CRUCIBLE_KEYS_TEST_API: testApi ? 'true' : 'false' } },
     verifier: { ...node, entryPoints: { verifier: 'src/core/verify/verifier.ts' }, outdir: 'dist' },
-    webview: {
-      bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
-      legalComments: 'none', logLevel: 'warning', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist/webview',
-    },
+    compose: { ...node, entryPoints: { compose: 'src/core/diagnose/composeModel.ts' }, outdir: 'dist' },
+    webview: { ...browser, entryPoints: { webview: 'src/webview/main.ts' } },
+    diagnoseWebview: { ...browser, entryPoints: { diagnose: 'src/webview/diagnose.ts' } },
   };
 }
