@@ -48,7 +48,8 @@ function announce(text: string): void {
 }
 
 function checkItem(check: DiagnoseCheck): HTMLElement {
-  const status = el('p', { class: 'card-status', role: 'status' });
+  // Announced once, through the page's live region; this paragraph only shows it.
+  const status = el('p', { class: 'card-status' });
   const fix = check.fix;
   const fixButton = fix ? el('button', { type: 'button', class: check.severity === 'problem' ? 'primary' : 'secondary' }, icon('wrench'), el('span', {}, describeFix(fix))) : undefined;
   fixButton?.addEventListener('click', () => {
