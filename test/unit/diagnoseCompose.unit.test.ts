@@ -193,3 +193,15 @@ describe('Diagnose: compose files beside the .env', () => {
     assert.match(check(report, 'logs.crucible:docker-compose.prod.yml').title, /docker compose -f docker-compose\.prod\.yml logs api worker/);
   });
 });
+
+describe('Diagnose: env files a compose file names', () => {
+  it('reads at most 32 distinct ones, and says so', async () => {
+    const files: Record<string, string> = { '.env': `OPENAI_API_KEY=${KEYS.openai}\n` };
+    for (let index = 0; index < 40; index++) files[`e${index}.env`] = `X${index}=1\n`;
+    files['docker-compose.yml'] = `services:\n  api:\n    env_file: [${Array.from({ length: 40 }, (_, index) => `e${index}.env`).join(', ')}, .env, .env]\n`;
+    const report = await diagnose(project(files));
+    const refused = checks(report).filter((item) => /more than 32 env files/.test(item.title));
+    assert.equal(refused.length, 8);
+    assert.match(check(report, 'compose.service:docker-compose.yml:api:openai').title, /through env_file:/);
+  });
+});

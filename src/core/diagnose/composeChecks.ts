@@ -10,7 +10,7 @@ import { EnvFileError } from '../env/envErrors';
 import { readTextFile } from '../envFile';
 import { ENCRYPTION_KEY_VAR } from '../passphrase';
 import type { ComposeModel } from './composeModel';
-import { readInService, serviceRoutes, type ServiceRoutes } from './composeRoutes';
+import { EnvFileReads, readInService, serviceRoutes, type ServiceRoutes } from './composeRoutes';
 import { masked, type DiagnoseContext, type ProviderView } from './context';
 import type { DiagnoseCheck, DiagnoseFix } from './types';
 
@@ -162,7 +162,9 @@ async function fileChecks(context: DiagnoseContext, file: string, readModel: (te
   const composeDir = path.dirname(file);
   const lookup = await interpolationLookup(context, composeDir);
   const routes: ServiceRoutes[] = [];
-  for (const service of model.services) routes.push(await serviceRoutes(service, { composeDir, lookup, envFile: context.env?.exists ? context.env.path : context.envFile }));
+  const env = context.env;
+  const reads = new EnvFileReads(env?.exists ? [[env.path, env.text], [context.envFile!, env.text]] : []);
+  for (const service of model.services) routes.push(await serviceRoutes(service, { composeDir, lookup, envFile: context.env?.exists ? context.env.path : context.envFile, reads }));
   const scope: FileScope = { context, file, shown, routes, allReadVars: new Set(context.catalog.allVariableNames()) };
   // Every provider that has a key, or that the file mentions, unless the report is about chosen providers.
   const views = context.input.providers ? context.views : context.allViews.filter((view) => view.key !== undefined || routes.some((route) => misnamed(scope, route, view.provider).length || view.provider.readVars.some((variable) => route.variables.has(variable))));

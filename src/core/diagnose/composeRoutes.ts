@@ -42,8 +42,35 @@ export interface ServiceRoutes {
   problems: { sentence: string; line?: number }[];
 }
 
-/** At most this much of any file named by env_file or mounted as a .env is read. */
-const ENV_LIMIT = { bytes: 32 * 1024 * 1024, what: '.env file' };
+/** At most this much of any file named by env_file or mounted as a .env is read: far more than such a file holds. */
+const ENV_LIMIT = { bytes: 1024 * 1024, what: 'env file' };
+/** Distinct files one compose file may make us read: a hostile one could list the same big file thousands of times. */
+export const MAX_ENV_FILES = 32;
+
+type Read = { exists: boolean; text: string } | { error: string };
+
+/** Each env file read once per compose file, and only so many of them. */
+export class EnvFileReads {
+  private readonly cache = new Map<string, Promise<Read>>();
+  private left = MAX_ENV_FILES;
+
+  /** `known`: files already read (the diagnosed .env, under its path and its real path), used as they are. */
+  constructor(known: readonly (readonly [string, string])[] = []) {
+    for (const [file, text] of known) this.cache.set(file, Promise.resolve({ exists: true, text }));
+  }
+
+  read(file: string): Promise<Read> {
+    const cached = this.cache.get(file);
+    if (cached) return cached;
+    if (this.left-- <= 0) return Promise.resolve({ error: `${file} was not read: the compose file names more than ${MAX_ENV_FILES} env files.` });
+    const read = readTextFile(file, ENV_LIMIT).catch((error: unknown): Read => {
+      if (error instanceof EnvFileError) return { error: error.message };
+      throw error;
+    });
+    this.cache.set(file, read);
+    return read;
+  }
+}
 
 /** Every variable a compose template reads: `$NAME`, `${NAME}`, `${NAME:-default}` (and those inside the default). */
 export function templateReferences(template: string): string[] {
@@ -77,6 +104,8 @@ export interface RouteInputs {
   /** The diagnosed .env, absolute: a folder mounted with it inside counts as mounting it. */
   envFile?: string;
   home?: string;
+  /** Shared by the services of one compose file. */
+  reads: EnvFileReads;
 }
 
 function substitute(text: string, lookup: ComposeLookup, problems: ServiceRoutes['problems'], line: number | undefined, what: string): string | undefined {
@@ -89,19 +118,22 @@ function substitute(text: string, lookup: ComposeLookup, problems: ServiceRoutes
   }
 }
 
-async function readEnvFileEntry(file: string, required: boolean, lookup: ComposeLookup, problems: ServiceRoutes['problems'], line: number | undefined): Promise<Map<string, string>> {
+async function readEnvFileEntry(file: string, required: boolean, inputs: RouteInputs, problems: ServiceRoutes['problems'], line: number | undefined): Promise<Map<string, string>> {
   const values = new Map<string, string>();
+  const read = await inputs.reads.read(file);
+  if ('error' in read) {
+    problems.push({ sentence: read.error, line });
+    return values;
+  }
+  if (!read.exists) {
+    if (required) problems.push({ sentence: `env_file ${file} does not exist, so docker compose refuses to start the service.`, line });
+    return values;
+  }
   try {
-    const read = await readTextFile(file, ENV_LIMIT);
-    if (!read.exists) {
-      if (required) problems.push({ sentence: `env_file ${file} does not exist, so docker compose refuses to start the service.`, line });
-      return values;
-    }
-    for (const [name, entry] of parseComposeDotenv(read.text, lookup)) values.set(name, entry.value);
+    for (const [name, entry] of parseComposeDotenv(read.text, inputs.lookup)) values.set(name, entry.value);
   } catch (error) {
-    if (error instanceof ComposeParseError) problems.push({ sentence: `docker compose refuses env_file ${file} (${error.message}).`, line });
-    else if (error instanceof EnvFileError) problems.push({ sentence: error.message, line });
-    else throw error;
+    if (!(error instanceof ComposeParseError)) throw error;
+    problems.push({ sentence: `docker compose refuses env_file ${file} (${error.message}).`, line });
   }
   return values;
 }
@@ -138,16 +170,9 @@ async function mountsOf(volumes: readonly ComposeVolumeEntry[], inputs: RouteInp
   }
   const mounts: MountedDotenv[] = [];
   for (const mount of byTarget.values()) {
-    let text = '';
-    let exists = false;
-    try {
-      const read = await readTextFile(mount.file, ENV_LIMIT);
-      text = read.text;
-      exists = read.exists;
-    } catch (error) {
-      if (!(error instanceof EnvFileError)) throw error;
-      problems.push({ sentence: error.message, line: mount.line });
-    }
+    const read = await inputs.reads.read(mount.file);
+    if ('error' in read) problems.push({ sentence: read.error, line: mount.line });
+    const { exists, text } = 'error' in read ? { exists: true, text: '' } : read;
     mounts.push({ source: mount.file, containerPath: mount.containerPath, exists, values: pythonDotenvValues(text, { interpolate: true, environ }), line: mount.line });
   }
   return mounts;
@@ -159,7 +184,7 @@ export async function serviceRoutes(service: ComposeServiceModel, inputs: RouteI
   for (const entry of service.envFiles) {
     const file = substitute(entry.path, inputs.lookup, problems, entry.line, 'an env_file path');
     if (file === undefined) continue;
-    const values = await readEnvFileEntry(path.resolve(inputs.composeDir, file), entry.required, inputs.lookup, problems, entry.line);
+    const values = await readEnvFileEntry(path.resolve(inputs.composeDir, file), entry.required, inputs, problems, entry.line);
     for (const [name, value] of values) variables.set(name, { value, via: 'env_file', line: entry.line, references: [] });
   }
   for (const entry of service.environment) {
