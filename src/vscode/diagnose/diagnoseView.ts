@@ -1,12 +1,12 @@
 // The Diagnose report in a singleton webview panel: strict CSP (nonce script, nothing inline, nothing remote), themed
 // only with VS Code's colours, content built with DOM APIs in the webview. A Fix button asks the host by check id;
 // the host finds the fix in the report it sent and hands it to onFix, which confirms and runs the extension's command.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiagnoseFix, DiagnoseReport } from '../../core/diagnose/types';
 import { CrucibleKeysError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { validateDiagnoseMessage, type DiagnoseHostMessage } from '../../shared/diagnoseProtocol';
+import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 export const DIAGNOSE_VIEW_TYPE = 'crucibleKeys.diagnose';
 
@@ -36,7 +36,7 @@ export class DiagnoseView implements vscode.Disposable {
       void this.postReport();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(DIAGNOSE_VIEW_TYPE, 'Crucible Keys: Diagnose', vscode.ViewColumn.Active, this.options());
+    const panel = vscode.window.createWebviewPanel(DIAGNOSE_VIEW_TYPE, 'Crucible Keys: Diagnose', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'key.svg');
@@ -48,37 +48,13 @@ export class DiagnoseView implements vscode.Disposable {
     });
   }
 
-  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, enableFindWidget: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
-  }
-
   private setReport(report: DiagnoseReport): void {
     this.current = report;
     this.fixes = new Map(report.sections.flatMap((section) => section.checks).flatMap((check) => (check.fix ? [[check.id, check.fix] as const] : [])));
   }
 
   html(webview: vscode.Webview): string {
-    const nonce = randomBytes(18).toString('base64');
-    const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', file)).toString();
-    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
-    const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource};`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('codicon.css')}">
-<link rel="stylesheet" href="${media('panel.css')}">
-<link rel="stylesheet" href="${media('diagnose.css')}">
-<title>Crucible Keys: Diagnose</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>
-<div id="live" class="visually-hidden" role="status" aria-live="polite"></div>
-<script nonce="${nonce}" src="${asset('diagnose.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, { title: 'Crucible Keys: Diagnose', script: 'diagnose.js', styles: ['diagnose.css'] });
   }
 
   private post(message: DiagnoseHostMessage): Thenable<boolean> | undefined {
