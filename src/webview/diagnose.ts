@@ -3,15 +3,9 @@
 import { describeFix } from '../core/diagnose/fixes';
 import type { DiagnoseCheck, DiagnoseReport, Severity } from '../core/diagnose/types';
 import type { DiagnoseHostMessage, DiagnoseWebviewMessage } from '../shared/diagnoseProtocol';
+import { el, icon, vsCodeApi } from './dom';
 
-interface VsCodeApi {
-  postMessage(message: DiagnoseWebviewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<DiagnoseWebviewMessage>();
 const app = document.getElementById('app')!;
 const live = document.getElementById('live')!;
 const pending = new Map<string, (ok: boolean, message?: string) => void>();
@@ -24,20 +18,6 @@ function request(build: (requestId: string) => DiagnoseWebviewMessage, onDone: (
   const requestId = `d${requestCounter}`;
   pending.set(requestId, onDone);
   vscode.postMessage(build(requestId));
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string | undefined | false)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === 'class') node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) if (child !== undefined && child !== false) node.append(child);
-  return node;
-}
-
-function icon(name: string): HTMLElement {
-  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
 const SEVERITY_ICON: Readonly<Record<Severity, string>> = { ok: 'pass-filled', info: 'info', warning: 'warning', problem: 'error' };
