@@ -205,3 +205,18 @@ describe('Diagnose: env files a compose file names', () => {
     assert.match(check(report, 'compose.service:docker-compose.yml:api:openai').title, /through env_file:/);
   });
 });
+
+describe('Diagnose: names from a hostile compose file', () => {
+  it('keeps every line of the report on one line and short, and puts no odd service name in the log command', async () => {
+    const odd = `"evil$(touch /tmp/x)\\nname${'z'.repeat(900)}"`;
+    const dir = project({ '.env': `OPENAI_API_KEY=${KEYS.openai}\n`, 'docker-compose.yml': `services:\n  ${odd}:\n    environment: [OPENAI_API_KEY]\n  api:\n    environment: [OPENAI_API_KEY]\n` });
+    const report = await diagnose(dir);
+    for (const item of checks(report)) {
+      for (const line of [item.title, ...(item.detail ?? [])]) {
+        assert.ok(!/[\n\r]/.test(line), line.slice(0, 80));
+        assert.ok(line.length <= 601, `${line.length} characters`);
+      }
+    }
+    assert.equal(check(report, 'logs.crucible:docker-compose.yml').title, `Crucible's own logs: docker compose logs api (in ${dir}).`);
+  });
+});

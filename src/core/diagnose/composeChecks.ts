@@ -18,6 +18,10 @@ import type { DiagnoseCheck, DiagnoseFix } from './types';
 const COMPOSE_FILE = /^(?:docker-)?compose(?:\.[A-Za-z0-9_-]+)?\.ya?ml$/;
 const DEFAULT_ORDER = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 export const MAX_COMPOSE_FILES = 5;
+/** Services analysed per file: more than any real deployment has, fewer than would drown the report. */
+export const MAX_SERVICES = 200;
+/** Compose's own rule for a service name. */
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Larger than any compose file; the YAML parser's time grows fast with size, so a bigger one is not read. */
 export const MAX_COMPOSE_BYTES = 256 * 1024;
 
@@ -164,7 +168,8 @@ async function fileChecks(context: DiagnoseContext, file: string, readModel: (te
   const routes: ServiceRoutes[] = [];
   const env = context.env;
   const reads = new EnvFileReads(env?.exists ? [[env.path, env.text], [context.envFile!, env.text]] : []);
-  for (const service of model.services) routes.push(await serviceRoutes(service, { composeDir, lookup, envFile: context.env?.exists ? context.env.path : context.envFile, reads }));
+  if (model.services.length > MAX_SERVICES) checks.push({ id: `compose.file:${shown}:services`, severity: 'info', title: `${shown} defines ${model.services.length} services; the first ${MAX_SERVICES} were analysed.` });
+  for (const service of model.services.slice(0, MAX_SERVICES)) routes.push(await serviceRoutes(service, { composeDir, lookup, envFile: context.env?.exists ? context.env.path : context.envFile, reads }));
   const scope: FileScope = { context, file, shown, routes, allReadVars: new Set(context.catalog.allVariableNames()) };
   // Every provider that has a key, or that the file mentions, unless the report is about chosen providers.
   const views = context.input.providers ? context.views : context.allViews.filter((view) => view.key !== undefined || routes.some((route) => misnamed(scope, route, view.provider).length || view.provider.readVars.some((variable) => route.variables.has(variable))));
@@ -211,7 +216,9 @@ export async function composeChecks(context: DiagnoseContext): Promise<ComposeFi
     findings.compose.push(...checks);
     if (keyServices.length) {
       const flag = path.basename(file) === 'docker-compose.yml' || DEFAULT_ORDER.includes(path.basename(file)) ? '' : ` -f ${path.basename(file)}`;
-      findings.logs.push({ id: `logs.crucible:${path.basename(file)}`, severity: 'info', title: `Crucible's own logs: docker compose${flag} logs ${keyServices.join(' ')} (in ${path.dirname(file)}).` });
+      // A command people paste into a shell: only names compose itself accepts go in it.
+      const names = keyServices.filter((name) => SERVICE_NAME.test(name));
+      findings.logs.push({ id: `logs.crucible:${path.basename(file)}`, severity: 'info', title: `Crucible's own logs: docker compose${flag} logs ${names.join(' ')} (in ${path.dirname(file)}).` });
     }
   }
   return findings;

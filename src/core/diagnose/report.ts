@@ -1,6 +1,7 @@
 // Diagnose: runs the troubleshooting list over ports (no vscode) and returns a typed report. Every sentence goes
 // through a redactor that holds every key and passphrase seen, so a slip in any check cannot put a secret in it.
 import { systemClock } from '../ports';
+import { truncateRedacted } from '../redact';
 import { composeChecks } from './composeChecks';
 import { buildContext } from './context';
 import { crucibleChecks } from './crucibleChecks';
@@ -10,6 +11,9 @@ import { liveChecks } from './liveChecks';
 import { logChecks } from './logChecks';
 import { projectChecks } from './projectChecks';
 import { SEVERITIES, type DiagnoseCheck, type DiagnoseInput, type DiagnoseReport, type DiagnoseSection, type SectionId, type Severity } from './types';
+
+/** Longer than any sentence a check writes; a longer one carries a name or path from a hostile file. */
+const MAX_LINE_CHARS = 600;
 
 const SECTION_TITLES: Readonly<Record<SectionId, string>> = {
   keys: 'Keys', live: 'Live check', logs: 'Logs', project: 'Project', drift: '.env and the stored keys', crucible: 'How Crucible reads the keys', compose: 'Docker compose',
@@ -31,7 +35,8 @@ export async function buildDiagnoseReport(input: DiagnoseInput): Promise<Diagnos
   const checks: Record<SectionId, DiagnoseCheck[]> = {
     keys: keyChecks(context), live, logs: [...logs, ...compose.logs], project, drift: driftChecks(context), crucible: crucibleChecks(context), compose: compose.compose,
   };
-  const redact = (text: string) => context.redactor.redact(text);
+  // Names and paths come from files: one line each, never longer than a line should be, and redacted before the cut.
+  const redact = (text: string) => truncateRedacted(context.redactor.redact(text).replace(/[\p{Cc}\u2028\u2029]/gu, '?'), MAX_LINE_CHARS);
   const sections = (Object.keys(SECTION_TITLES) as SectionId[]).filter((id) => checks[id].length > 0).map((id): DiagnoseSection => ({
     id, title: SECTION_TITLES[id],
     checks: checks[id].map(({ detail, ...check }) => ({ ...check, title: redact(check.title), ...(detail?.length ? { detail: detail.map(redact) } : {}) })),
