@@ -26,7 +26,7 @@ Commands:
   env check                       Check that .env is git-ignored and untracked, and API_KEY_ENCRYPTION_KEY is strong.
   verify                          Check every key in the environment and .env against its provider, spending no tokens.
   crucible status|push|remove     Compare with, push to or remove from a running Crucible's settings (crucible --help).
-  doctor                          Diagnose the keys, .env, API_KEY_ENCRYPTION_KEY and docker-compose.yml; exits 1 on problems.
+  doctor                          Diagnose keys, .env, API_KEY_ENCRYPTION_KEY and compose files (exit 1 on problems).
 
 Key options (encrypt, decrypt; give at most one, else API_KEY_ENCRYPTION_KEY from the environment):
   --passphrase-file PATH          Read the API_KEY_ENCRYPTION_KEY passphrase from a file (or /dev/fd/N).

@@ -100,6 +100,6 @@ describe('crucible-keys doctor', () => {
     writeFileSync(path.join(dir, '.env'), '');
     const help = await spawnCli(['doctor', '--help'], { cwd: dir });
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /doctor {26}Diagnose the keys/);
+    assert.match(help.stdout, /doctor {26}Diagnose keys/);
   });
 });
