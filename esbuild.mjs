@@ -1,4 +1,5 @@
-// Builds the CLI, the extension host bundle, the lazily loaded verifier and leak scanner, and the webview bundle.
+// Builds the CLI, the extension host bundle, its lazily loaded bundles (network, leak scanner, compose reader) with
+// the error classes they share, and the webview bundles.
 // `--production` minifies; `--watch` rebuilds; `--test-api` compiles in the test API for the integration tier.
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import * as esbuild from 'esbuild';

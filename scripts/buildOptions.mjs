@@ -5,11 +5,13 @@ import * as path from 'node:path';
 /**
  * Modules the extension loads only when first needed, each its own bundle beside dist/extension.js: the network code
  * (the verifier, the Crucible client, and undici, most of the bytes) on the first request; the leak scan (matcher,
- * git sources) on the first scan. Only the lazy import sites are redirected; the CLI bundles everything directly.
+ * git sources) on the first scan; the compose file reader (and yaml) when Diagnose finds a compose file. Only the lazy
+ * import sites are redirected; the CLI bundles everything directly.
  */
 const LAZY = [
   { filter: /\/core\/network$/, importers: ['verificationService.ts', 'crucibleSession.ts'], bundle: './network.js' },
   { filter: /\/scan\/scanner$/, importers: ['leakScanner.ts'], bundle: './scanner.js' },
+  { filter: /(?:^|\/)composeModel$/, importers: ['composeChecks.ts'], bundle: './compose.js' },
 ];
 const lazyModules = {
   name: 'lazy-modules',
@@ -38,6 +40,10 @@ export function buildOptions({ production = false, testApi = false } = {}) {
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production,
     legalComments: 'none', logLevel: 'warning',
   };
+  const browser = {
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    legalComments: 'none', logLevel: 'warning', outdir: 'dist/webview',
+  };
   const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
   return {
     cli: {
@@ -50,9 +56,8 @@ export function buildOptions({ production = false, testApi = false } = {}) {
     network: { ...node, entryPoints: { network: 'src/core/network.ts' }, outdir: 'dist', plugins: [sharedErrors] },
     errors: { ...node, entryPoints: { errors: 'src/core/sharedErrors.ts' }, outdir: 'dist' },
     scanner: { ...node, entryPoints: { scanner: 'src/core/scan/scanner.ts' }, outdir: 'dist', plugins: [sharedErrors] },
-    webview: {
-      bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
-      legalComments: 'none', logLevel: 'warning', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist/webview',
-    },
+    compose: { ...node, entryPoints: { compose: 'src/core/diagnose/composeModel.ts' }, outdir: 'dist', plugins: [sharedErrors] },
+    webview: { ...browser, entryPoints: { webview: 'src/webview/main.ts' } },
+    diagnoseWebview: { ...browser, entryPoints: { diagnose: 'src/webview/diagnose.ts' } },
   };
 }

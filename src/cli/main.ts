@@ -15,6 +15,7 @@ import { decodeUtf8, type CliIo } from './io';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
 import { runCrucible } from './crucibleCommand';
 import { runScan, SCAN_OPTIONS } from './scanCommand';
+import { runDoctor } from './doctorCommand';
 
 export const USAGE = `Usage: crucible-keys <command> [options]
 
@@ -28,6 +29,7 @@ Commands:
   crucible status|push|remove     Compare with, push to or remove from a running Crucible's settings (crucible --help).
   scan [PATH]                     Search the files git would commit for API keys (exit 1 when found); --staged for
                                   a pre-commit hook, --commits N for history, --install-hook [--force] to add the hook.
+  doctor                          Diagnose keys, .env, API_KEY_ENCRYPTION_KEY and compose files (exit 1 on problems).
 
 Key options (encrypt, decrypt; give at most one, else API_KEY_ENCRYPTION_KEY from the environment):
   --passphrase-file PATH          Read the API_KEY_ENCRYPTION_KEY passphrase from a file (or /dev/fd/N).
@@ -43,9 +45,13 @@ env set options:
   --strip-bom                     Remove a byte-order mark at the start of the file (python-dotenv misreads line 1).
   --lock-timeout SECONDS          How long to wait for another writer of the same file (default 10).
 
+doctor options:
+  --provider ID                   Only this provider (repeatable); --base-url ID=URL and --timeout MS as for verify.
+  --no-verify                     Skip the live check with each provider (offline use).
+
 Other options:
-  --env-file PATH, --dotenv PATH  The .env file for env check, verify and scan (default: ./.env).
-  --json                          Machine-readable output (env check, verify, scan).
+  --env-file PATH, --dotenv PATH  The .env file for env check, verify, scan and doctor (default: ./.env).
+  --json                          Machine-readable output (env check, verify, scan, doctor).
   -h, --help                      Show this help.
   -V, --version                   Print the version.
 
@@ -152,6 +158,7 @@ async function dispatch(argv: string[], out: Reporter): Promise<number> {
     case 'env': return envCommand(rest, out);
     case 'crucible': return runCrucible(rest, io);
     case 'scan': { const { values, positionals } = parse(rest, SCAN_OPTIONS); return values.help ? help(io) : runScan(values, positionals, io); }
+    case 'doctor': return runDoctor(rest, io, help);
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
       if (values.help) return help(io);

@@ -32,7 +32,8 @@ export interface VerifyValues {
   verbose?: boolean;
 }
 
-function parseBaseUrls(values: string[] | undefined): Record<string, string> {
+/** --base-url ID=URL, repeated: the API origin to check each provider at. */
+export function parseBaseUrls(values: string[] | undefined): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const item of values ?? []) {
     const at = item.indexOf('=');

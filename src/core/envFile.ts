@@ -24,13 +24,17 @@ export interface EnvFileContents {
 
 interface OpenedFile { exists: boolean; text: string; stat?: import('node:fs').Stats }
 
+/** The most a kind of file may weigh, and its name for the refusal. */
+export interface SizeLimit { bytes: number; what: string }
+const ENV_FILE_LIMIT: SizeLimit = { bytes: MAX_ENV_FILE_BYTES, what: '.env file' };
+
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Opens the real file once (never following a link swapped in meanwhile, never blocking on a FIFO), checks with
  * fstat on that descriptor that it is a regular file, and reads it from the same descriptor.
  */
-async function openAndRead(info: EnvTargetInfo): Promise<OpenedFile> {
+async function openAndRead(info: EnvTargetInfo, limit: SizeLimit = ENV_FILE_LIMIT): Promise<OpenedFile> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(info.realPath, READ_FLAGS);
@@ -44,7 +48,7 @@ async function openAndRead(info: EnvTargetInfo): Promise<OpenedFile> {
     const stat = await handle.stat();
     const problem = targetProblem({ ...info, kind: kindOf(stat) });
     if (problem) throw new EnvFileError(problem);
-    if (stat.size > MAX_ENV_FILE_BYTES) throw new EnvFileError(`${info.requestedPath} is larger than ${MAX_ENV_FILE_BYTES / 1024 / 1024} MB, which no .env file is, so it was left untouched.`);
+    if (stat.size > limit.bytes) throw new EnvFileError(`${info.requestedPath} is larger than ${limit.bytes / 1024 / 1024} MB, which no ${limit.what} is, so it was left untouched.`);
     const bytes = await handle.readFile();
     return { exists: true, text: decodeText(bytes, info.requestedPath), stat };
   } catch (error) {
@@ -69,14 +73,21 @@ function decodeText(bytes: Buffer, filePath: string): string {
  * device, a binary or non-UTF-8 file is refused with one sentence.
  */
 export async function readEnvFile(filePath: string): Promise<EnvFileContents> {
+  const file = await readTextFile(filePath, ENV_FILE_LIMIT);
+  return { ...file, values: file.exists ? parseEnvValues(file.text) : {} };
+}
+
+/**
+ * Reads another small text file of a project (a compose file beside the .env) as safely as a .env: regular files
+ * only, never blocking on a FIFO, at most `limit.bytes`, strict UTF-8. A missing file reads as not existing.
+ */
+export async function readTextFile(filePath: string, limit: SizeLimit): Promise<{ path: string; exists: boolean; text: string }> {
   const info = await inspectEnvTarget(filePath);
-  if (info.kind === 'missing' || info.kind === 'missing-folder' || info.kind === 'dangling-symlink') {
-    return { path: info.realPath, exists: false, text: '', values: {} };
-  }
+  if (info.kind === 'missing' || info.kind === 'missing-folder' || info.kind === 'dangling-symlink') return { path: info.realPath, exists: false, text: '' };
   const problem = targetProblem(info);
   if (problem) throw new EnvFileError(problem);
-  const opened = await openAndRead(info);
-  return { path: info.realPath, exists: opened.exists, text: opened.text, values: parseEnvValues(opened.text) };
+  const opened = await openAndRead(info, limit);
+  return { path: info.realPath, exists: opened.exists, text: opened.text };
 }
 
 export interface EnvWriteOptions extends EnvEditOptions {

@@ -26,6 +26,8 @@ import { CrucibleCommands } from './crucible/crucibleCommands';
 import { CrucibleRotation } from './crucible/crucibleRotation';
 import { CrucibleSession } from './crucible/crucibleSession';
 import { CrucibleTreeProvider } from './crucible/crucibleTree';
+import { Diagnose } from './diagnose/diagnose';
+import { RecentErrors } from './diagnose/recentErrors';
 import type { ProviderInfo } from '../core/catalog';
 import { ProjectPassphrases } from './encryption/projectPassphrases';
 import { EnvWriter } from './env/envWriter';
@@ -69,7 +71,8 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const projects = new ProjectPassphrases(workspaceEnv, new ProjectPassphraseBackups(secrets, systemClock), process.env, logger);
   const state = new KeyState(settings.catalog(), vault, projects, logger, systemClock, () => settings.rotationReminderDays(),
     (provider) => insecureOrigin(checkUrlFor(provider, settings.baseUrls())), () => profiles.names());
-  const verification = new VerificationService(settings, logger, redactor);
+  const recentErrors = new RecentErrors(redactor);
+  const verification = new VerificationService(settings, logger, redactor, (result) => recentErrors.record(result));
   const operations = new KeyOperations(vault, maintenance, rotation, projects, state, verification, logger, process.env);
   const prompter = new PrompterSlot(new VsCodePrompter());
   const clipboard = new SecretClipboard();
@@ -109,9 +112,11 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
     new ProfileCommands(profiles, state, prompter),
     replacement,
     { commands: new CrucibleCommands(crucible, prompter), rotation: crucibleRotation },
+    () => diagnose.run(),
     operations, logger, redactor, channel, () => panel.show(),
     CRUCIBLE_KEYS_TEST_API ? (sentence) => { reported.push(sentence); reported.splice(0, reported.length - 50); } : undefined,
   );
+  const diagnose: Diagnose = new Diagnose(context.extensionUri, state, vault, verification, recentErrors, workspaceEnv, pickers, prompter, writer, operations, () => commands, channel, logger);
   const leaks = new LeakScanner({
     // Every profile's keys, compared in memory: a production key in a tracked file is the worst leak of all.
     storedKeys: async () => {
@@ -141,7 +146,7 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
   const envWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,.env.*,*.env,.gitignore}');
   const onEnvChange = () => scheduleRefresh(true);
   context.subscriptions.push(
-    crucible, crucibleTree, crucibleView, crucibleView.onDidChangeVisibility(connectCrucibleQuietly),
+    diagnose, crucible, crucibleTree, crucibleView, crucibleView.onDidChangeVisibility(connectCrucibleQuietly),
     // The vault's keys or the profile changed: compare again with what Crucible held at the last read (no request).
     state.onDidChange(() => crucible.scheduleRecompare()),
     tree, treeView, statusBar, verification, panel, envWatcher, clipboard, profiles, profileShown, reminders, terminals,
@@ -187,6 +192,7 @@ export function activate(context: vscode.ExtensionContext): CrucibleKeysApi {
         return { persistent: context.environmentVariableCollection.persistent, description: String(context.environmentVariableCollection.description ?? ''), variables };
       },
       crucible: () => ({ view: crucible.view(), rotationStep: crucibleRotation.pending()?.step }),
+      diagnoseReport: () => diagnose.report,
       reportedErrors: () => [...reported],
     }) };
   }

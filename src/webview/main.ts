@@ -1,15 +1,9 @@
 // The settings panel in the webview. Renders the host's state with DOM APIs (no HTML strings), sends actions as
 // typed messages, and clears a key field the moment its key is sent. Nothing secret is ever kept here.
+import { el, icon, vsCodeApi } from './dom';
 import type { CrucibleAction, HostMessage, PanelCrucible, PanelCustomProvider, PanelProject, PanelProvider, PanelState, ProjectPassphraseAction, WebviewMessage } from '../shared/protocol';
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<WebviewMessage>();
 const app = document.getElementById('app')!;
 const live = document.getElementById('live')!;
 const pending = new Map<string, (ok: boolean, message?: string) => void>();
@@ -26,20 +20,6 @@ function request<T extends WebviewMessage & { requestId: string }>(build: (reque
   const requestId = `r${requestCounter}`;
   if (onDone) pending.set(requestId, onDone);
   post(build(requestId));
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string | undefined | false)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === 'class') node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) if (child !== undefined && child !== false) node.append(child);
-  return node;
-}
-
-function icon(name: string): HTMLElement {
-  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
 function button(label: string, iconName: string, onClick: () => void, options: { primary?: boolean; title?: string; disabled?: boolean } = {}): HTMLButtonElement {

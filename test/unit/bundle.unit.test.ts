@@ -66,3 +66,23 @@ describe('the published bundle', () => {
     assert.match(run.stderr, /never carries the test API/);
   });
 });
+
+describe('Diagnose in the bundles', () => {
+  it('keeps the compose reader and yaml out of the extension bundle, in dist/compose.js', async () => {
+    const { extension, compose } = buildOptions({ production: true, testApi: false }) as { extension: esbuild.BuildOptions; compose: esbuild.BuildOptions };
+    // The extension does not import Diagnose yet: bundle its report builder with the extension's own options.
+    const host = await esbuild.build({ ...extension, entryPoints: { diagnose: 'src/core/diagnose/report.ts' }, write: false, logLevel: 'silent', sourcemap: false });
+    const hostText = host.outputFiles.map((file) => file.text).join('\n');
+    assert.ok(hostText.includes('import("./compose.js")'), 'the extension side does not load dist/compose.js');
+    assert.ok(!hostText.includes('YAMLParseError'), 'yaml is in the extension-side bundle');
+    const lazy = await esbuild.build({ ...compose, write: false, logLevel: 'silent', sourcemap: false });
+    assert.ok(lazy.outputFiles.map((file) => file.text).join('\n').includes('YAMLParseError'), 'yaml is not in dist/compose.js');
+  });
+
+  it('builds the Diagnose webview without HTML strings', async () => {
+    const { diagnoseWebview } = buildOptions({ production: true, testApi: false }) as { diagnoseWebview: esbuild.BuildOptions };
+    const result = await esbuild.build({ ...diagnoseWebview, write: false, logLevel: 'silent', sourcemap: false });
+    const text = result.outputFiles.map((file) => file.text).join('\n');
+    for (const needle of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write']) assert.ok(!text.includes(needle), needle);
+  });
+});

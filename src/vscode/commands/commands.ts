@@ -27,6 +27,7 @@ export class Commands {
     readonly profiles: ProfileCommands,
     readonly replacement: KeyReplacement,
     readonly crucible: { commands: CrucibleCommands; rotation: CrucibleRotation },
+    private readonly diagnose: () => Promise<unknown>,
     private readonly operations: KeyOperations,
     private readonly logger: Logger,
     private readonly redactor: Redactor,
@@ -61,6 +62,8 @@ export class Commands {
       replaceKey: (first) => this.replacement.replaceKey(preselectedProvider(first)),
       restorePreviousKey: (first) => this.replacement.restorePrevious(preselectedProvider(first)),
       refresh: () => this.operations.maintain(),
+      // The report stays in its own panel: another extension learns only that it ran.
+      diagnose: async () => { await this.diagnose(); },
       // Crucible: another extension learns at most whether it worked; every change is confirmed by a person.
       connectCrucible: () => this.crucible.commands.connect(),
       refreshCrucible: async () => { await this.crucible.commands.refresh(); },

@@ -58,7 +58,7 @@ export class CrucibleSession implements vscode.Disposable {
   private current: Omit<CrucibleView, 'profile'> = { connection: 'disconnected', passwordRemembered: false };
   private settingsRead?: CrucibleSettings;
   /** One connection attempt at a time; a second caller waits for it. */
-  private connecting?: Promise<boolean>;
+  private connecting?: { interactive: boolean; attempt: Promise<boolean> };
 
   constructor(
     private readonly settings: Settings,
@@ -92,9 +92,16 @@ export class CrucibleSession implements vscode.Disposable {
    * Logs in and reads what Crucible holds. `interactive` may ask for the password (and whether to remember it) and
    * confirm plain http; otherwise only a password at hand is used and a failure is shown in the view, not thrown.
    */
-  connect(interactive: boolean): Promise<boolean> {
-    this.connecting ??= this.connectOnce(interactive).finally(() => { this.connecting = undefined; });
-    return this.connecting;
+  async connect(interactive: boolean): Promise<boolean> {
+    // A quiet attempt in flight (the view just opened) may not ask for anything: a person's attempt waits for it, then asks.
+    while (this.connecting) {
+      const { interactive: asking, attempt } = this.connecting;
+      const connected = await attempt.catch(() => false);
+      if (connected || asking || !interactive) return connected;
+    }
+    const attempt = this.connectOnce(interactive).finally(() => { this.connecting = undefined; });
+    this.connecting = { interactive, attempt };
+    return attempt;
   }
 
   private async connectOnce(interactive: boolean): Promise<boolean> {
@@ -114,21 +121,22 @@ export class CrucibleSession implements vscode.Disposable {
       const choice = await this.prompter.confirm('cruciblePlainHttp', 'Connect to Crucible over plain http?', { detail: warning, actions: ['Connect Anyway'] });
       if (choice !== 'Connect Anyway') return this.stay('disconnected', 'Not connected: its address uses plain http.');
     }
-    let source: PasswordSource | undefined;
-    let password = await this.passwordFromEnv();
-    if (password !== undefined) source = 'env';
-    else if (remembered !== undefined) [password, source] = [remembered, 'remembered'];
-    if (password === undefined) {
-      if (!interactive) return this.stay('disconnected', `Connect to see what Crucible holds (its password is not in a trusted workspace's .env as ${CRUCIBLE_PASSWORD_VAR}).`);
-      password = await this.askPassword(apiUrl);
-      if (password === undefined) return this.stay('disconnected', 'Not connected.');
-      source = 'typed';
-    }
     this.set({ connection: 'connecting', message: undefined });
     try {
+      // Whether Crucible answers at all is known before anyone is asked for its password.
       const client = await this.clientFor(apiUrl);
       const health = await client.health();
       this.set({ version: health.version });
+      let source: PasswordSource | undefined;
+      let password = await this.passwordFromEnv();
+      if (password !== undefined) source = 'env';
+      else if (remembered !== undefined) [password, source] = [remembered, 'remembered'];
+      if (password === undefined) {
+        if (!interactive) return this.stay('disconnected', `Connect to see what Crucible holds (its password is not in a trusted workspace's .env as ${CRUCIBLE_PASSWORD_VAR}).`);
+        password = await this.askPassword(apiUrl);
+        if (password === undefined) return this.stay('disconnected', 'Not connected.');
+        source = 'typed';
+      }
       try {
         await client.login(password);
       } catch (error) {
@@ -270,8 +278,11 @@ export class CrucibleSession implements vscode.Disposable {
 
   /** Compares again with the vault's keys (after a key or the profile changed), without asking Crucible. */
   async recompare(): Promise<void> {
-    if (!this.settingsRead || !this.connected) return;
-    this.set({ comparison: compareWithVault(this.settingsRead.providerApiKeys, await this.vaultKeys()) });
+    const read = this.settingsRead;
+    if (!read || !this.connected) return;
+    const vault = await this.vaultKeys();
+    // A read of Crucible that landed meanwhile is newer than this comparison.
+    if (this.settingsRead === read && this.connected) this.set({ comparison: compareWithVault(read.providerApiKeys, vault) });
   }
 
   private async readAndCompare(client: CrucibleClient): Promise<void> {

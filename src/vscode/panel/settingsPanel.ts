@@ -1,6 +1,5 @@
 // The "API Keys" settings panel host: a singleton webview with a strict CSP that renders KeyState and sends every
 // action through the same operations and commands as the tree. Validates every incoming message.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { customProvider } from '../../core/catalog';
 import { OperationError } from '../../core/errors';
@@ -12,6 +11,7 @@ import type { Commands } from '../commands/commands';
 import { fixGitSafety } from '../env/gitFix';
 import type { WorkspaceEnv } from '../env/workspaceEnv';
 import { explain } from '../errors';
+import { webviewHtml, webviewOptions } from '../webviewHtml';
 import type { KeyOperations } from '../operations/keyOperations';
 import type { Profiles } from '../profiles/profiles';
 import type { Settings } from '../settings';
@@ -59,7 +59,7 @@ export class SettingsPanelHost implements vscode.Disposable {
   }
 
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, enableFindWidget: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
+    return webviewOptions(this.extensionUri);
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
@@ -82,26 +82,7 @@ export class SettingsPanelHost implements vscode.Disposable {
   }
 
   html(webview: vscode.Webview): string {
-    const nonce = randomBytes(18).toString('base64');
-    const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', file)).toString();
-    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
-    const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource};`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('codicon.css')}">
-<link rel="stylesheet" href="${media('panel.css')}">
-<title>Crucible Keys</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="muted">Loading…</p></main>
-<div id="live" class="visually-hidden" role="status" aria-live="polite"></div>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, { title: 'Crucible Keys', script: 'webview.js' });
   }
 
   private scheduleState(): void {

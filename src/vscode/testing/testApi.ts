@@ -3,6 +3,7 @@
 import { looksLikeFernetToken } from '../../core/fernet';
 import type { SecretStore } from '../../core/ports';
 import { CURRENT_PASSPHRASE_ID, ROTATION_INTENT } from '../../core/vault/names';
+import type { DiagnoseReport } from '../../core/diagnose/types';
 import type { CrucibleView } from '../crucible/crucibleSession';
 import type { KeyStateSnapshot } from '../state/keyState';
 import type { Prompter, PromptId, PrompterSlot } from '../ui/prompter';
@@ -33,6 +34,8 @@ export interface CrucibleKeysTestApi {
   crucible(): { view: CrucibleView; rotationStep?: string };
   /** The sentences failed commands showed, oldest first (the last 50). */
   reportedErrors(): string[];
+  /** The Diagnose report on screen. */
+  diagnoseReport(): DiagnoseReport | undefined;
 }
 
 export interface TestHooks {
@@ -40,6 +43,7 @@ export interface TestHooks {
   terminals(): Promise<{ persistent: boolean; description: string; variables: Record<string, string> }>;
   crucible(): { view: CrucibleView; rotationStep?: string };
   reportedErrors(): string[];
+  diagnoseReport(): DiagnoseReport | undefined;
 }
 
 export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot: () => KeyStateSnapshot, refreshed: () => Promise<void>, hooks: TestHooks): CrucibleKeysTestApi {
@@ -76,5 +80,6 @@ export function createTestApi(slot: PrompterSlot, secrets: SecretStore, snapshot
     terminals: () => hooks.terminals(),
     crucible: () => hooks.crucible(),
     reportedErrors: () => hooks.reportedErrors(),
+    diagnoseReport: () => hooks.diagnoseReport(),
   };
 }

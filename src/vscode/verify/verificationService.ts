@@ -9,7 +9,13 @@ import type { Settings } from '../settings';
 export class VerificationService {
   private verifier?: Promise<KeyVerifier>;
 
-  constructor(private readonly settings: Settings, private readonly logger: Logger, private readonly redactor: Redactor) {}
+  constructor(
+    private readonly settings: Settings,
+    private readonly logger: Logger,
+    private readonly redactor: Redactor,
+    /** Sees every result (Diagnose keeps the recent failures). */
+    private readonly onResult: (result: VerifyResult) => void = () => undefined,
+  ) {}
 
   private get(): Promise<KeyVerifier> {
     // Loaded lazily so that activation never pays for undici.
@@ -22,11 +28,13 @@ export class VerificationService {
   }
 
   async verify(provider: ProviderInfo, key: string, signal?: AbortSignal): Promise<VerifyResult> {
-    return (await this.get()).verify(provider, key, signal);
+    const result = await (await this.get()).verify(provider, key, signal);
+    this.onResult(result);
+    return result;
   }
 
   async verifyAll(entries: { provider: ProviderInfo; key: string }[], signal: AbortSignal | undefined, onResult: (result: VerifyResult) => void): Promise<VerifyResult[]> {
-    return (await this.get()).verifyAll(entries, { signal, onResult });
+    return (await this.get()).verifyAll(entries, { signal, onResult: (result) => { this.onResult(result); onResult(result); } });
   }
 
   /** Drops the verifier so the next check uses new settings (base URLs, timeout, proxy). */
