@@ -157,7 +157,7 @@ async function dispatch(argv: string[], out: Reporter): Promise<number> {
     case 'decrypt': return decrypt(rest, out);
     case 'env': return envCommand(rest, out);
     case 'crucible': return runCrucible(rest, io);
-    case 'scan': { const { values, positionals } = parse(rest, SCAN_OPTIONS); return values.help ? help(io) : runScan(values, positionals, io); }
+    case 'scan': { const { values, positionals } = parse(rest, SCAN_OPTIONS); return values.help ? help(io) : runScan({ ...values, 'env-file': envFileOption(values) }, positionals, io); }
     case 'doctor': return runDoctor(rest, io, help);
     case 'verify': {
       const { values, positionals } = parse(rest, VERIFY_OPTIONS);
@@ -309,7 +309,7 @@ async function envCheck(args: string[], io: CliIo): Promise<number> {
   const problems = [
     ...(contents.exists ? [] : [`${file} does not exist.`]),
     ...(safety.state === 'tracked' || safety.state === 'not_ignored' ? [safety.message] : []),
-    ...(strength.verdict === 'ok' ? [] : [strength.message]),
+    ...(strength.verdict === 'ok' || strength.verdict === 'whitespace' ? [] : [strength.message]),
     ...(whitespace ? [whitespace] : []),
   ];
   if (values.json) {
@@ -325,5 +325,7 @@ async function envCheck(args: string[], io: CliIo): Promise<number> {
     ];
     io.stdout(`${lines.join('\n')}\n`);
   }
-  return problems.length ? ExitCode.failed : ExitCode.ok;
+  if (problems.length === 0) return ExitCode.ok;
+  io.stderr(`crucible-keys: ${problems.length} problem${problems.length > 1 ? 's' : ''} found.\n`);
+  return ExitCode.failed;
 }

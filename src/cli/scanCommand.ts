@@ -15,6 +15,7 @@ export const SCAN_OPTIONS = {
   staged: { type: 'boolean' },
   commits: { type: 'string' },
   'env-file': { type: 'string' },
+  dotenv: { type: 'string' },
   'max-file-size': { type: 'string' },
   json: { type: 'boolean' },
   'install-hook': { type: 'boolean' },
@@ -25,6 +26,7 @@ export interface ScanValues {
   staged?: boolean;
   commits?: string;
   'env-file'?: string;
+  dotenv?: string;
   'max-file-size'?: string;
   json?: boolean;
   'install-hook'?: boolean;
@@ -76,7 +78,10 @@ export async function runScan(values: ScanValues, positionals: readonly string[]
   });
   if (values.json) io.stdout(`${JSON.stringify(toJson(result, known.length), null, 2)}\n`);
   else io.stdout(report(result, maxFileBytes));
-  return result.findings.length > 0 ? ExitCode.failed : ExitCode.ok;
+  if (result.findings.length === 0) return ExitCode.ok;
+  // A hook sees why the commit stopped even when stdout goes nowhere: one line on stderr, as for every failure.
+  io.stderr(`crucible-keys: ${result.findings.length} key${result.findings.length === 1 ? '' : 's'} found.\n`);
+  return ExitCode.failed;
 }
 
 function toJson(result: ScanResult, knownValues: number) {

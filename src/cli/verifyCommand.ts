@@ -94,7 +94,12 @@ export async function runVerify(values: VerifyValues, io: CliIo): Promise<number
       });
       io.stdout(table([['PROVIDER', 'VERDICT', 'HTTP', 'TIME', 'KEY', 'MESSAGE'], ...rows]));
     }
-    return verifyExitCode(results);
+    const code = verifyExitCode(results);
+    const failed = results.filter((result) => result.verdict === 'rejected' || result.verdict === 'no_credit').length;
+    const undecided = results.filter((result) => !isDecided(result.verdict)).length;
+    if (code === ExitCode.failed) io.stderr(`crucible-keys: ${failed} key${failed === 1 ? ' was' : 's were'} refused or out of credit.\n`);
+    else if (code === ExitCode.undecided) io.stderr(`crucible-keys: ${undecided} key${undecided === 1 ? '' : 's'} could not be checked.\n`);
+    return code;
   } finally {
     releases.forEach((release) => release());
     await verifier.close();

@@ -11,7 +11,7 @@ export function generatePassphrase(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export type PassphraseVerdict = 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder';
+export type PassphraseVerdict = 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder' | 'whitespace';
 
 export interface PassphraseStrength {
   verdict: PassphraseVerdict;
@@ -44,6 +44,10 @@ export function judgePassphrase(passphrase: string | undefined): PassphraseStren
   }
   if (value.length < MIN_PASSPHRASE_LENGTH) {
     return { verdict: 'too_short', message: `${ENCRYPTION_KEY_VAR} has ${value.length} characters; Crucible asks for at least ${MIN_PASSPHRASE_LENGTH}.` };
+  }
+  // Crucible reads it byte for byte (os.getenv): a space around it is part of the passphrase, and easily lost.
+  if (value !== passphrase) {
+    return { verdict: 'whitespace', message: `${ENCRYPTION_KEY_VAR} starts or ends with whitespace, which Crucible keeps as part of it; remove the whitespace.` };
   }
   return { verdict: 'ok', message: `${ENCRYPTION_KEY_VAR} is set and strong enough.` };
 }

@@ -42,7 +42,7 @@ export interface PanelEncryption {
   environment?: { strengthVerdict: StrengthVerdict; strengthMessage: string };
 }
 
-export type StrengthVerdict = 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder';
+export type StrengthVerdict = 'ok' | 'missing' | 'too_short' | 'dev_default' | 'placeholder' | 'whitespace';
 
 /** A project's API_KEY_ENCRYPTION_KEY: never the value, only where it is, how strong, and whether it is backed up. */
 export interface PanelProjectPassphrase {

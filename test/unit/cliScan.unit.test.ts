@@ -72,7 +72,7 @@ describe('crucible-keys scan', () => {
     write(dir, { 'notes.md': `new file, not yet added: ${GOOGLE}` });
     const run = scan(dir);
     assert.equal(run.code, 1, run.stderr);
-    assert.equal(run.stderr, '');
+    assert.equal(run.stderr, 'crucible-keys: 2 keys found.\n', 'one line on stderr, for a hook whose stdout goes nowhere');
     const lines = run.stdout.trimEnd().split('\n');
     assert.deepEqual(lines.slice(0, 2).map((line) => line.split(': ')[0]), [`notes.md:1:${'new file, not yet added: '.length + 1}`, 'src/app.ts:2:14']);
     assert.match(lines[1], /^src\/app\.ts:2:14: key:openrouter: What looks like an OpenRouter key, sk-or-v1-…\w{4}, is in this file; read it from the environment \(ROUNDTABLE_OPENROUTER_API_KEY\) instead\.$/);

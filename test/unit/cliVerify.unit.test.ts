@@ -33,6 +33,7 @@ describe('crucible-keys verify', () => {
     const keys = { OPENROUTER_API_KEY: fakeKey('openrouter', 'nolimit'), OPENAI_API_KEY: fakeKey('openai', 'admin') };
     const json = await verify(['--json', '--env-file', '/nonexistent/.env'], keys);
     assert.equal(json.code, 1, json.stderr);
+    assert.equal(json.stderr, 'crucible-keys: 1 key was refused or out of credit.\n');
     const [openrouter, openai] = JSON.parse(json.stdout);
     assert.equal(openrouter.verdict, 'valid');
     assert.equal(openrouter.note, 'no key limit: the account balance is not visible with this key');

@@ -24,6 +24,7 @@ describe('passphrases', () => {
     ['your-encryption-key-here-please-change-this', 'placeholder'], ['changeme-changeme-changeme-changeme', 'placeholder'],
     ['<generate-with-openssl-rand-base64-32-and-paste>', 'placeholder'], ['x'.repeat(40), 'placeholder'],
     ['${API_KEY_ENCRYPTION_KEY_FROM_VAULT_SYSTEM_X}', 'placeholder'],
+    [` ${'Q7x-random-passphrase-0123456789abcdef'} `, 'whitespace'], ['Q7x-random-passphrase-0123456789abcdef\n', 'whitespace'],
   ];
   for (const [value, verdict] of verdicts) {
     it(`judges ${JSON.stringify(value)} as ${verdict}, without echoing it`, () => {
