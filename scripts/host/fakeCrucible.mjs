@@ -1,6 +1,8 @@
 // Runs the fake Crucible (test/fakeCrucible) as a child process for `npm start` and the real-VS-Code tiers.
 // startFakeCrucible({passphrase, password}) → {port, apiUrl, control(path, body), restart(options), stop()}.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'dotenv';
 import * as path from 'node:path';
 import { REPO_ROOT } from './provision.mjs';
 
@@ -28,4 +30,15 @@ export async function startFakeCrucible({ passphrase, password } = {}) {
     restart: (options = {}) => control('POST /restart', options),
     stop: () => new Promise((resolve) => { if (child.exitCode !== null) return resolve(); child.once('exit', resolve); child.kill('SIGTERM'); }),
   };
+}
+
+/**
+ * The fake Crucible for a sample workspace (npm start, the ui tier): logging in with the password its .env sets, as a
+ * real checkout's would, and holding one key of its own (a fake OpenRouter key), so its view has something to compare.
+ */
+export async function startSampleCrucible(workspace) {
+  const password = parse(readFileSync(path.join(workspace, '.env'), 'utf8')).ROUNDTABLE_COMMUNITY_AUTH_PASSWORD;
+  const crucible = await startFakeCrucible({ password });
+  await crucible.control('POST /seed', { keys: { openrouter: `sk-or-v1-${'d3m0'.repeat(16)}` } });
+  return crucible;
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeRunDir, onShutdown, installExtension, startCodeServer, writeUserSettings } from './codeServer.mjs';
+import { startSampleCrucible } from './fakeCrucible.mjs';
 import { startFakeProviders } from './fakeServer.mjs';
 import { createHostileRepository, createSampleWorkspace } from './fixtures.mjs';
 import { packageVsix } from './package.mjs';
@@ -42,20 +43,22 @@ async function runGroup(paths, vsix, files, { workspaceTrust }) {
     : createSampleWorkspace(path.join(run.workspace, 'crucible'));
   if (!workspaceTrust) cpSync(path.join(workspace, '.env.example'), path.join(workspace, '.env'));
   const fake = await startFakeProviders();
+  const crucible = workspaceTrust ? undefined : await startSampleCrucible(workspace);
   // Untrusted folders open in Restricted Mode without the startup dialog, as a person who clicked "No" would see them.
-  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000, ...(workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}) });
+  writeUserSettings(run, { 'crucibleKeys.baseUrls': fake.baseUrls, 'crucibleKeys.requestTimeoutMs': 3000, ...(crucible ? { 'crucibleKeys.crucible.apiUrl': crucible.apiUrl } : {}), ...(workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}) });
   await installExtension(paths, run, vsix);
   let server;
   const cleanup = onShutdown(async () => {
     await server?.stop();
     await fake.stop();
+    await crucible?.stop();
     if (!keep) rmSync(run.root, { recursive: true, force: true });
   });
   try {
     server = await startCodeServer(paths, run, { workspaceTrust });
     log(`code-server at ${server.url}, workspace ${workspace}${workspaceTrust ? ' (workspace trust on)' : ''}`);
     return await runTests(files, {
-      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir, providerBaseUrls: fake.baseUrls, marker: path.join(run.root, 'fsmonitor-ran') }),
+      CRUCIBLE_KEYS_UI: JSON.stringify({ url: server.url, workspace, run, evidenceDir, providerBaseUrls: fake.baseUrls, crucible: crucible && { apiUrl: crucible.apiUrl, controlPort: crucible.controlPort }, marker: path.join(run.root, 'fsmonitor-ran') }),
     }, workspaceTrust ? 'ui-restricted' : 'ui');
   } finally {
     await cleanup();

@@ -176,7 +176,7 @@ function crucibleSection(crucible: PanelCrucible): HTMLElement {
       ` A rotation of Crucible's encryption key (started ${crucible.rotation.startedAt}) stopped before step ${crucible.rotation.step} of ${crucible.rotation.of}. `,
       button('Resume or abandon', 'sync', act('rotate'), { primary: true })) : undefined,
     connected && crucible.providers.length
-      ? el('ul', { class: 'variables crucible-keys', 'aria-label': 'What Crucible holds' }, ...crucible.providers.map((entry) => el('li', { 'data-provider': entry.id, 'data-state': entry.state, title: entry.message },
+      ? el('ul', { class: 'variables crucible-keys', 'aria-label': 'What Crucible holds' }, ...crucible.providers.map((entry) => el('li', { 'data-crucible-provider': entry.id, 'data-state': entry.state, title: entry.message },
         icon(CRUCIBLE_STATE_ICON[entry.state] ?? 'circle'), ' ', el('strong', {}, entry.label), ` ${entry.stateLabel}`, entry.mask ? el('span', { class: 'muted' }, ` · ${entry.mask}`) : undefined)),
         ...crucible.others.map((other) => el('li', { class: 'muted' }, icon('cloud'), ' ', el('code', {}, other.id), ` only in Crucible · ${other.mask}`)))
       : connected ? el('p', { class: 'muted' }, 'Crucible holds no keys, and this profile has none it uses.') : undefined,

@@ -119,7 +119,8 @@ export class CrucibleTreeProvider implements vscode.TreeDataProvider<CrucibleNod
     const host = view.apiUrl ? new URL(view.apiUrl).host : 'no usable address';
     const expandable = (view.connection === 'connected' && view.comparison) || this.pendingRotation() || (view.message && view.connection !== 'connecting');
     const item = new vscode.TreeItem('Crucible', expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = 'crucible:server';
+    // A new id when it becomes expandable: VS Code keeps a collapsed state per id, and would hide what Crucible holds.
+    item.id = `crucible:server:${expandable ? 'expandable' : 'leaf'}`;
     item.description = `${CONNECTION_TEXT[view.connection]} · ${host}`;
     const unreadable = view.comparison?.providers.some((entry) => entry.state === 'unreadable');
     item.iconPath = view.connection === 'connected'

@@ -10,6 +10,8 @@ export interface UiEnvironment {
   evidenceDir: string;
   /** The fake provider server's base URL per provider id. */
   providerBaseUrls: Record<string, string>;
+  /** The fake Crucible (trusted runs only): its API and the port that drives it. */
+  crucible?: { apiUrl: string; controlPort: number };
   run: { root: string; home: string; userData: string; extensions: string; workspace: string; browser: string; log: string };
 }
 
