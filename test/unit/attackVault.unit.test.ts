@@ -145,3 +145,30 @@ describe('attack: two windows, one SecretStorage', () => {
     assert.ok(kept.includes(old), `the old value is in no .env any more, and the backup lost it: ${JSON.stringify(kept)}`);
   });
 });
+
+describe('attack: a 0.1 layout written while a maintenance pass runs', () => {
+  it('keeps 0.1\'s stored passphrase as the vault\'s, whichever step of the pass the layout lands at', async () => {
+    const stored = 'Stored-generated-passphrase-0123456789abcdef';
+    const token = new Fernet(await deriveCrucibleFernetKey(stored)).encrypt(KEYS.openai);
+    // Count the steps of a pass over an empty vault, then land the layout (passphrase first, as 0.1 wrote it) before each.
+    const probe = openWindow(world());
+    await probe.maintenance.run(async () => []);
+    const steps = probe.secrets.operations;
+    for (let landAt = 1; landAt <= steps + 1; landAt++) {
+      const shared = world();
+      const window = openWindow(shared);
+      let count = 0;
+      window.secrets.beforeEach = () => {
+        if (++count !== landAt) return;
+        shared.map.set('crucibleKeys.passphrase', stored);
+        shared.map.set('crucibleKeys.default.openai', token);
+      };
+      await window.maintenance.run(async () => []);
+      await window.maintenance.run(async () => []); // the pass the change event would trigger
+      window.secrets.beforeEach = undefined;
+      assert.equal((await window.passphrases.current())?.value, stored, `landed at step ${landAt}`);
+      const read = await openWindow(shared).vault.read('openai');
+      assert.equal(read.state === 'ok' ? read.key : read.state, KEYS.openai, `landed at step ${landAt}`);
+    }
+  });
+});

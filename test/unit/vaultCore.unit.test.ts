@@ -368,6 +368,25 @@ describe('migration of the layout before one vault passphrase', () => {
     }
   });
 
+  it('keeps the stored passphrase when the old layout is still being written while the pass runs', async () => {
+    const shared = world();
+    const stored = 'Stored-generated-passphrase-0123456789abcdef';
+    const token = await tokenUnder(stored, KEYS.openrouter);
+    // Version 0.1 stored its passphrase, then the token; here both land while the pass is already under way.
+    let writes = 0;
+    shared.secrets.beforeEach = (operation) => {
+      if (operation === 'keys' && writes++ === 0) {
+        shared.secrets.map.set(LEGACY_STORED_PASSPHRASE, stored);
+        shared.secrets.map.set('crucibleKeys.default.openrouter', token);
+      }
+    };
+    const window = openWindow(shared);
+    assert.equal((await migrate(window, shared, [])).migrated, true);
+    shared.secrets.beforeEach = undefined;
+    assert.equal((await window.passphrases.current())!.value, stored, 'no passphrase was generated in its place');
+    assert.deepEqual(await readable(openWindow(shared)), { openrouter: KEYS.openrouter });
+  });
+
   it('moves keys saved only under a workspace passphrase when no passphrase was ever stored', async () => {
     const shared = world();
     shared.secrets.map.set('crucibleKeys.default.xai', await tokenUnder(WORKSPACE_PASSPHRASE, KEYS.xai));

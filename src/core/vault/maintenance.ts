@@ -61,7 +61,13 @@ export class VaultMaintenance {
     moved.push(...consolidated.moved);
     let unlocked: string[] = [];
     let locked = consolidated.locked;
-    if (locked.length > 0) {
+    if (locked.length > 0 && !(await this.vault.passphrases.current())) {
+      // Tokens but no vault passphrase: an old layout written while this pass ran. Migrating it again decides the
+      // passphrase (the stored one of 0.1 if there is one) instead of generating one here.
+      const outcome = await migrateLegacyVault(this.vault, this.secrets, await candidates(), this.logger);
+      moved.push(...outcome.moved);
+      locked = outcome.locked;
+    } else if (locked.length > 0) {
       const outcome = await this.vault.unlockWith(await candidates());
       unlocked = outcome.unlocked;
       locked = outcome.stillLocked;

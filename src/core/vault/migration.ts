@@ -20,10 +20,13 @@ export interface MigrationOutcome {
  * window (environment, trusted workspace .env files); they are tried, never remembered.
  */
 export async function migrateLegacyVault(vault: KeyVault, secrets: SecretStore, candidates: readonly string[], logger: Logger): Promise<MigrationOutcome> {
+  const passphrases = vault.passphrases;
+  // Tokens are looked at before the old passphrase entries: 0.1 stored its passphrase before any token, so a pass that
+  // sees a token also sees the passphrase, and never mistakes a layout being written for one without a passphrase.
+  const orphanTokens = !(await passphrases.current()) && (await vault.entries()).length > 0;
   const stored = await secrets.get(LEGACY_STORED_PASSPHRASE);
   const previous = await secrets.get(LEGACY_PREVIOUS_PASSPHRASE);
-  const passphrases = vault.passphrases;
-  const legacy = stored !== undefined || previous !== undefined || (!(await passphrases.current()) && (await vault.entries()).length > 0);
+  const legacy = stored !== undefined || previous !== undefined || orphanTokens;
   if (!legacy) return { migrated: false, moved: [], locked: [] };
   if (stored) {
     const entry = await passphrases.add(stored, 'migrated');

@@ -74,6 +74,8 @@ export class CrucibleTreeProvider implements vscode.TreeDataProvider<CrucibleNod
         item.description = 'Re-enter from the vault';
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         item.tooltip = `Crucible can no longer decrypt ${node.providers.length === 1 ? 'this key' : 'these keys'}: its API_KEY_ENCRYPTION_KEY changed. "Re-enter from the vault" sends the vault's keys for exactly ${node.providers.length === 1 ? 'this provider' : 'these providers'} and checks the masks.`;
+        // Without it, screen readers (and the workbench's aria-label) read the long tooltip instead of the row.
+        item.accessibilityInformation = { label: `Crucible cannot read ${names}: re-enter from the vault` };
         item.contextValue = 'crucibleRecovery';
         item.command = { command: 'crucibleKeys.reenterCrucibleKeys', title: 'Re-enter from the Vault' };
         return item;
@@ -85,6 +87,7 @@ export class CrucibleTreeProvider implements vscode.TreeDataProvider<CrucibleNod
         item.description = `resume at step ${number} of ${ROTATION_STEPS.length}`;
         item.iconPath = new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('list.warningForeground'));
         item.tooltip = `Started ${node.state.startedAt.slice(0, 10)} for ${node.state.envFile}. Click to resume or abandon it.`;
+        item.accessibilityInformation = { label: `Encryption key rotation unfinished: resume at step ${number} of ${ROTATION_STEPS.length}` };
         item.contextValue = 'crucibleRotation';
         item.command = { command: 'crucibleKeys.rotateCrucibleEncryptionKey', title: 'Resume' };
         return item;
