@@ -11,7 +11,9 @@ const WHEN_LOADED = {
   'dist/errors.js': 'at activation (the error classes every bundle shares)',
   'dist/network.js': 'on the first request (a key check or Crucible)',
   'dist/scanner.js': 'on the first scan',
+  'dist/compose.js': 'in Diagnose (the compose file reader)',
   'dist/webview/webview.js': 'in the settings panel',
+  'dist/webview/diagnose.js': 'in the Diagnose report',
 };
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
