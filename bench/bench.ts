@@ -1,4 +1,5 @@
-// npm run bench: ratios that stay stable on a noisy machine, printed from one run. Not a test: it asserts nothing.
+// npm run bench: ratios that stay stable on a noisy machine, printed from one run, then what ships and how long VS Code
+// takes to activate it. Not a test: it asserts nothing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,11 @@ import { Redactor, RedactingLogger } from '../src/core/redact';
 import { KeyVerifier } from '../src/core/verify/verifier';
 import { fakeKey } from '../test/fakeProviders/keys';
 import { FakeProviderServer } from '../test/fakeProviders/server';
+// @ts-expect-error: a plain .mjs module without type declarations
+import { activationBench } from './activation.mjs';
 import { leakScanBench } from './leakScan';
+// @ts-expect-error: a plain .mjs module without type declarations
+import { shippedSizes } from './shipped.mjs';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -87,25 +92,6 @@ async function derivationCost(): Promise<void> {
   console.log(`PBKDF2 unlock (100,000 iterations): ${first.toFixed(1)} ms; cached second unlock: ${(second * 1000).toFixed(1)} µs = ${((second / first) * 100).toFixed(3)} % of the first  (goal < 1 %)`);
 }
 
-/** Production bundle sizes: what activation loads, against the network code that loads on the first request. */
-async function bundleSizes(): Promise<void> {
-  const esbuild = await import('esbuild');
-  const common = { bundle: true, minify: true, write: false, metafile: true, legalComments: 'none' as const, logLevel: 'silent' as const };
-  const host = await esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', './network.js'], outfile: 'out/bench/extension.js', plugins: [{ name: 'lazy', setup: (b) => {
-    b.onResolve({ filter: /\/core\/network$/ }, () => ({ path: './network.js', external: true }));
-    b.onResolve({ filter: /\/scan\/scanner$/ }, () => ({ path: './scanner.js', external: true }));
-  } }] });
-  const network = await esbuild.build({ ...common, entryPoints: ['src/core/network.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/network.js' });
-  const scanner = await esbuild.build({ ...common, entryPoints: ['src/core/scan/scanner.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/scanner.js' });
-  const webview = await esbuild.build({ ...common, entryPoints: ['src/webview/main.ts'], platform: 'browser', target: 'es2022', format: 'iife', outfile: 'out/bench/webview.js' });
-  const cli = await esbuild.build({ ...common, entryPoints: ['src/cli/index.ts'], platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/bench/cli.js' });
-  const size = (result: { outputFiles?: { contents: Uint8Array }[] }) => result.outputFiles!.reduce((sum, file) => sum + file.contents.length, 0);
-  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-  const hostBytes = size(host);
-  const lazyBytes = size(network);
-  console.log(`bundles (minified): extension host loaded at activation ${kb(hostBytes)} = ${((hostBytes / (hostBytes + lazyBytes)) * 100).toFixed(0)} % of the extension (the verifier and the Crucible client with undici, ${kb(lazyBytes)}, load on the first request; leak scanner ${kb(size(scanner))}, on the first scan); webview ${(size(webview) / 1024).toFixed(1)} KB; CLI ${kb(size(cli))}`);
-}
-
 /** One .env edit (lock, read, the three-reader check, atomic write) on 50 KB and on 5 MB: linear means a ratio near 100. */
 async function envEditRatio(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'crucible-keys-bench-'));
@@ -141,8 +127,9 @@ async function main(): Promise<void> {
   fernetRatio();
   await derivationCost();
   await envEditRatio();
-  await bundleSizes();
   leakScanBench();
+  const vsix = await shippedSizes();
+  await activationBench(vsix);
 }
 
 void main();

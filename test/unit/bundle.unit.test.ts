@@ -59,6 +59,15 @@ describe('the published bundle', () => {
     }
   });
 
+  it('requires vscode once, so the API is copied into one shared namespace instead of one per importing module', async () => {
+    const requires = (text: string) => text.split('require("vscode")').length - 1;
+    assert.equal(requires(await bundle({ production: true, testApi: false })), 1);
+    const { extension } = buildOptions({ production: true }) as { extension: esbuild.BuildOptions };
+    const plugins = extension.plugins!.filter((plugin) => plugin.name !== 'shared-vscode');
+    const unshared = (await esbuild.build({ ...extension, plugins, write: false, logLevel: 'silent', sourcemap: false })).outputFiles.map((file) => file.text).join('\n');
+    assert.ok(requires(unshared) > 1, 'without the plugin every importing module requires vscode (so the check above can fail)');
+  });
+
   it('refuses to build a production bundle with the test API', async () => {
     const { spawnSync } = await import('node:child_process');
     const run = spawnSync(process.execPath, ['esbuild.mjs', '--production', '--test-api'], { encoding: 'utf8' });
