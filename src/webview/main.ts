@@ -189,6 +189,11 @@ function crucibleSection(crucible: PanelCrucible): HTMLElement {
     status);
 }
 
+/** Empties the custom provider form as it is now on the page (render keeps typed values, so leaving edit mode clears first). */
+function clearCustomForm(): void {
+  for (const input of app.querySelectorAll<HTMLInputElement>('form.custom-form input')) input.value = '';
+}
+
 function customSection(customs: PanelCustomProvider[]): HTMLElement {
   const status = el('p', { class: 'card-status', role: 'status' });
   const editing = customs.find((entry) => entry.id === editingCustom);
@@ -200,7 +205,7 @@ function customSection(customs: PanelCustomProvider[]): HTMLElement {
   const fields = [field('id', 'Id', 'groq'), field('label', 'Name', 'Groq'), field('baseUrl', 'Base URL', 'https://api.groq.com/openai/v1'), field('envVar', '.env variable', 'GROQ_API_KEY'), field('prefix', 'Key prefix (optional)', 'gsk_')];
   const form = el('form', { class: 'custom-form', 'aria-label': editing ? `Edit ${editing.label}` : 'Add a custom provider' }, ...fields.flat(),
     el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary' }, icon(editing ? 'save' : 'add'), el('span', {}, editing ? 'Save changes' : 'Add provider')),
-      editing ? button('Cancel', 'close', () => { editingCustom = undefined; render(); }) : undefined));
+      editing ? button('Cancel', 'close', () => { editingCustom = undefined; clearCustomForm(); render(); }) : undefined));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const value = (name: string) => (form.querySelector(`[name="${name}"]`) as HTMLInputElement).value.trim();
@@ -208,13 +213,17 @@ function customSection(customs: PanelCustomProvider[]): HTMLElement {
     request((requestId) => ({ type: 'saveCustomProvider', requestId, provider, ...(editing ? { replaces: editing.id } : {}) }), (ok, message) => {
       status.textContent = message ?? '';
       status.classList.toggle('error', !ok);
-      if (ok) editingCustom = undefined;
+      if (!ok) return;
+      editingCustom = undefined;
+      clearCustomForm();
+      render();
+      announce(message ?? 'Saved.');
     });
   });
   return el('section', { class: 'section', 'aria-labelledby': 'custom-title' },
     el('h2', { id: 'custom-title' }, icon('plug'), ' Custom OpenAI-compatible providers'),
     customs.length ? el('ul', { class: 'custom-list' }, ...customs.map((entry) => el('li', {}, el('strong', {}, entry.label), ' ', el('code', {}, entry.baseUrl), ' → ', el('code', {}, entry.envVar), ' ',
-      button('Edit', 'edit', () => { editingCustom = entry.id; render(); }),
+      button('Edit', 'edit', () => { editingCustom = entry.id; clearCustomForm(); render(); }),
       button('Remove', 'trash', () => request((requestId) => ({ type: 'removeCustomProvider', requestId, id: entry.id }), (ok, message) => { status.textContent = message ?? ''; status.classList.toggle('error', !ok); }))))) : el('p', { class: 'muted' }, 'None yet. Any endpoint with GET /models works.'),
     form, status);
 }

@@ -138,9 +138,14 @@ describe('settings panel', () => {
     await workbench!.waitForRowStatus('Local LLM', 'valid');
 
     await frame.locator('.custom-list li', { hasText: 'Local LLM' }).getByRole('button', { name: 'Edit' }).click();
-    await frame.locator('form.custom-form').getByLabel('Name').fill('Local Model');
-    await frame.locator('form.custom-form').getByRole('button', { name: 'Save changes' }).click();
+    const editing = frame.locator('form.custom-form[aria-label="Edit Local LLM"]');
+    assert.equal(await editing.getByLabel('Base URL').inputValue(), `${env.providerBaseUrls.custom}/v1`, 'the form holds the provider being edited');
+    await editing.getByLabel('Name').fill('Local Model');
+    await editing.getByRole('button', { name: 'Save changes' }).click();
     await frame.locator('[data-provider="custom:local"] h3', { hasText: 'Local Model' }).waitFor({ timeout: 20_000 });
+    const added = frame.locator('form.custom-form[aria-label="Add a custom provider"]');
+    await added.waitFor({ timeout: 20_000 });
+    assert.equal(await added.getByLabel('Id').inputValue(), '', 'the form empties once saved');
 
     await frame.locator('.custom-list li', { hasText: 'Local Model' }).getByRole('button', { name: 'Remove' }).click();
     await frame.locator('[data-provider="custom:local"]').waitFor({ state: 'detached', timeout: 20_000 });
