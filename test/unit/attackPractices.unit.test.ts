@@ -1,9 +1,10 @@
 // Attacks on the best-practice features (issue 12): Diagnose and doctor output, the undo of a key replacement, the
 // rotation reminder under a clock that moves back, and the replacement's writes into several .env files.
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ProviderCatalog } from '../../src/core/catalog';
 import { buildDiagnoseReport } from '../../src/core/diagnose/report';
 import { updateEnvFile } from '../../src/core/envFile';
@@ -14,6 +15,7 @@ import { DAY_MS, dueReminder, markShown, type ReminderState } from '../../src/co
 import { writeReplacement } from '../../src/core/replacement/writeReplacement';
 import { KeyVault, PREVIOUS_KEY_KEEP_MS } from '../../src/core/vault/keyVault';
 import { VaultPassphrases } from '../../src/core/vault/passphrases';
+import { ensureBuilt, runCli } from '../support/cli';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 import { tempDir } from '../support/tempDir';
 
@@ -120,5 +122,47 @@ describe('attack: writing a replaced key into several .env files', () => {
     const outcome = await writeReplacement(holders, OPENROUTER, NEWER, async () => undefined);
     assert.deepEqual(outcome, { written: [], declined: [file], failed: [] });
     assert.equal(readFileSync(file, 'utf8'), `OPENROUTER_API_KEY=${OPENROUTER}\n`);
+  });
+});
+
+describe('attack: an owned key committed base64-encoded (a Kubernetes Secret, a Basic auth header)', () => {
+  // A gateway key with no catalog prefix: only the exact-value search can find it, in whatever form it was written.
+  const OWN = 'Gw7kQ2pXv9LmZr4TbN8sYc3HdJf6WqRe';
+  const encode = (text: string) => Buffer.from(text).toString('base64');
+  const gitEnv = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1' };
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv, HOME: cwd } });
+
+  function repoWith(files: Record<string, string>): string {
+    const dir = tempDir('crucible-keys-scan-');
+    git(dir, 'init', '-q', '-b', 'main');
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+    git(dir, 'add', '-A');
+    return dir;
+  }
+
+  before(ensureBuilt);
+
+  it('crucible-keys scan finds it, exits 1, and its --json carries neither the key nor its encoded form', () => {
+    const dir = repoWith({
+      '.gitignore': '.env\n',
+      '.env': `OPENROUTER_API_KEY=${OWN}\n`,
+      'k8s/secret.yaml': `apiVersion: v1\nkind: Secret\ndata:\n  OPENROUTER_API_KEY: ${encode(OWN)}\n`,
+      'scripts/call.sh': `curl -H "Authorization: Basic ${encode(`user:${OWN}`)}" https://example.com\n`,
+      'notes/url.txt': `https://example.com/?k=${Buffer.from(`x${OWN}`).toString('base64url')}\n`,
+    });
+    const run = runCli(['scan', '--staged', '--json'], { cwd: dir });
+    assert.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as { findings: { file: string; line: number; rule: string }[] };
+    assert.deepEqual(result.findings.map((finding) => finding.file).sort(), ['k8s/secret.yaml', 'notes/url.txt', 'scripts/call.sh']);
+    for (const secret of [OWN, encode(OWN), encode(OWN).slice(4, 36)]) assert.equal(run.stdout.includes(secret) || run.stderr.includes(secret), false);
+  });
+
+  it('(positive control) a base64 text that does not hold the key is not a finding', () => {
+    const dir = repoWith({ '.gitignore': '.env\n', '.env': `OPENROUTER_API_KEY=${OWN}\n`, 'data.txt': `${encode(OWN.replace('Q', 'q'))}\n` });
+    const run = runCli(['scan', '--staged'], { cwd: dir });
+    assert.equal(run.code, 0, run.stdout);
   });
 });
