@@ -37,9 +37,11 @@ export async function buildDiagnoseReport(input: DiagnoseInput): Promise<Diagnos
   };
   // Names and paths come from files: one line each, never longer than a line should be, and redacted before the cut.
   const redact = (text: string) => truncateRedacted(context.redactor.redact(text).replace(/[\p{Cc}\u2028\u2029]/gu, '?'), MAX_LINE_CHARS);
+  // Ids name services and container paths from the compose file, which can interpolate a key: redacted too, uncut.
+  const redactId = (text: string) => context.redactor.redact(text).replace(/[\p{Cc}\u2028\u2029]/gu, '?');
   const sections = (Object.keys(SECTION_TITLES) as SectionId[]).filter((id) => checks[id].length > 0).map((id): DiagnoseSection => ({
     id, title: SECTION_TITLES[id],
-    checks: checks[id].map(({ detail, ...check }) => ({ ...check, title: redact(check.title), ...(detail?.length ? { detail: detail.map(redact) } : {}) })),
+    checks: checks[id].map(({ detail, ...check }) => ({ ...check, id: redactId(check.id), title: redact(check.title), ...(detail?.length ? { detail: detail.map(redact) } : {}) })),
   }));
   uniqueIds(sections);
   const counts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;

@@ -30,9 +30,19 @@ function day(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
 }
 
+/**
+ * Whether today's reminder was shown: on today's date, or on tomorrow's when the clock has since moved back across
+ * midnight (an NTP correction). A stamp further ahead came from a wrong clock and silences nothing.
+ */
+function shownToday(lastShownDay: string | undefined, now: number): boolean {
+  if (!lastShownDay) return false;
+  const today = day(now);
+  return lastShownDay === today || (lastShownDay > today && Date.parse(lastShownDay) <= now + DAY_MS);
+}
+
 /** The key to remind about now, if any: never twice in one day, never a snoozed or muted key; the oldest first. */
 export function dueReminder(keys: readonly AgedKey[], reminderDays: number, state: ReminderState, now: number): DueKey | undefined {
-  if (reminderDays <= 0 || state.lastShownDay === day(now)) return undefined;
+  if (reminderDays <= 0 || shownToday(state.lastShownDay, now)) return undefined;
   let due: DueKey | undefined;
   for (const key of keys) {
     const ageDays = Math.floor((now - Date.parse(key.addedAt)) / DAY_MS);

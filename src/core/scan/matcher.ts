@@ -29,11 +29,13 @@ const LONG_TOKEN = 256;
 /** How much of an owned value must follow its known prefix, and how much must end it, to be reported as a part. */
 const PART_HEAD = 12;
 const PART_TAIL = 16;
+/** Owned values at least this long are also searched for base64-encoded (shorter ones would match by chance). */
+export const MIN_ENCODED_SECRET_LENGTH = 16;
 /** Catalog prefixes shorter than this are not searched for (every one in the catalog is longer). */
 const MIN_PREFIX = 3;
 
 interface PatternRule { prefix: string; provider: ProviderInfo; jwt: boolean }
-interface LiteralRule { bytes: string; rule: 'stored-key' | 'stored-key-part'; secret: KnownSecret; masked: string }
+interface LiteralRule { bytes: string; rule: 'stored-key' | 'stored-key-part' | 'stored-key-encoded'; secret: KnownSecret; masked: string }
 
 /** A value as the byte string of its UTF-8 encoding. */
 export function toByteString(text: string): string {
@@ -195,7 +197,7 @@ export class SecretMatcher {
 
 /** Sorting rank of matches at one place: an owned value whole, then a part of one, then a catalog shape. */
 function rank(match: RawMatch): number {
-  return match.rule === 'stored-key' ? 0 : match.rule === 'stored-key-part' ? 1 : 2;
+  return match.rule === 'stored-key' ? 0 : match.rule === 'stored-key-part' || match.rule === 'stored-key-encoded' ? 1 : 2;
 }
 
 /** The offset of the rarest character of `bytes`, where an owned value is looked for. */
@@ -223,6 +225,9 @@ function literalRules(known: readonly KnownSecret[], providers: readonly Provide
     seen.add(secret.value);
     const bytes = toByteString(secret.value);
     rules.push({ bytes, rule: 'stored-key', secret, masked: maskKey(secret.value, providers) });
+    if (bytes.length >= MIN_ENCODED_SECRET_LENGTH) {
+      for (const encoded of base64Forms(Buffer.from(secret.value, 'utf8'))) rules.push({ bytes: encoded, rule: 'stored-key-encoded', secret, masked: maskKey(secret.value, providers) });
+    }
     const prefix = matchPrefix(secret.value, providers)?.prefix.length ?? 0;
     if (bytes.length >= prefix + PART_HEAD + PART_TAIL) {
       for (const part of [bytes.slice(0, prefix + PART_HEAD), bytes.slice(-PART_TAIL)]) {
@@ -231,4 +236,20 @@ function literalRules(known: readonly KnownSecret[], providers: readonly Provide
     }
   }
   return rules;
+}
+
+/**
+ * The characters base64 gives a value wherever it sits in the encoded bytes (a Kubernetes Secret's data, a Basic
+ * auth header's "user:key"): for each of the three alignments, the characters that depend on the value's bits
+ * alone, in the standard and the URL-safe alphabet.
+ */
+export function base64Forms(value: Buffer): string[] {
+  const forms = new Set<string>();
+  for (let lead = 0; lead < 3; lead++) {
+    const encoded = Buffer.concat([Buffer.alloc(lead), value]).toString('base64');
+    const stable = encoded.slice(Math.ceil((lead * 8) / 6), Math.floor(((lead + value.length) * 8) / 6));
+    forms.add(stable);
+    forms.add(stable.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms];
 }

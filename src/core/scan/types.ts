@@ -15,9 +15,10 @@ export interface KnownSecret {
 
 /**
  * `stored-key`: the exact value of a key the user owns. `stored-key-part`: the start or the end of one (a key split
- * across lines or cut short). `key:<provider id>`: a credential with a catalog provider's prefix and shape.
+ * across lines or cut short). `stored-key-encoded`: one written base64-encoded. `key:<provider id>`: a credential
+ * with a catalog provider's prefix and shape.
  */
-export type RuleId = 'stored-key' | 'stored-key-part' | `key:${string}`;
+export type RuleId = 'stored-key' | 'stored-key-part' | 'stored-key-encoded' | `key:${string}`;
 
 /** Where the scanned text came from: the working tree, the index (what the next commit holds), or a past commit. */
 export type FindingOrigin = 'worktree' | 'staged' | 'commit';
@@ -77,6 +78,7 @@ export interface ScanResult {
 export function describeFinding(finding: Pick<Finding, 'rule' | 'masked' | 'owner' | 'variable' | 'origin' | 'commit'>): string {
   const what = finding.rule === 'stored-key' ? `Your key ${finding.masked} (${finding.owner})`
     : finding.rule === 'stored-key-part' ? `Part of your key (${finding.owner}), ${finding.masked},`
+      : finding.rule === 'stored-key-encoded' ? `Your key ${finding.masked} (${finding.owner}), base64-encoded,`
       : `What looks like ${article(finding.owner)} ${finding.owner} key, ${finding.masked},`;
   const where = finding.origin === 'commit' ? ` was committed in ${finding.commit?.slice(0, 12) ?? 'an earlier commit'}; it stays in the history, so revoke it and make a new one.`
     : finding.origin === 'staged' ? ' is staged for the next commit; unstage it and read it from the environment'

@@ -131,6 +131,11 @@ export class KeyVault {
   async restorePrevious(provider: ProviderInfo, providers: readonly ProviderInfo[], keepMs: number, profile = this.profile): Promise<boolean> {
     const token = await this.secrets.get(previousEntryName(profile, provider.id));
     if (token === undefined) return false;
+    // Past its time (the maintenance pass that forgets it may not have run since): forgotten now, never restored.
+    if (this.previousExpired(this.metadata(profile)[provider.id])) {
+      await this.forgetPrevious(profile, provider.id);
+      return false;
+    }
     const read = this.open(previousEntryName(profile, provider.id), token, await this.openers());
     if (read.state !== 'ok') return false;
     await this.replace(provider, read.key, providers, keepMs, profile);
@@ -141,19 +146,27 @@ export class KeyVault {
   async forgetExpiredPrevious(): Promise<number> {
     let forgotten = 0;
     for (const entry of await this.entries()) {
-      if (!entry.previous) continue;
-      const all = this.metadata(entry.profile);
-      const keptUntil = all[entry.providerId]?.previous?.keptUntil;
-      if (keptUntil && Date.parse(keptUntil) > this.clock.now()) continue;
-      await this.secrets.delete(entry.name);
-      if (all[entry.providerId]?.previous) {
-        delete all[entry.providerId].previous;
-        await this.saveMetadata(entry.profile, all);
-      }
+      if (!entry.previous || !this.previousExpired(this.metadata(entry.profile)[entry.providerId])) continue;
+      await this.forgetPrevious(entry.profile, entry.providerId);
       forgotten++;
     }
     if (forgotten) this.logger.info('forgot %d replaced key(s) kept for undo', forgotten);
     return forgotten;
+  }
+
+  /** A previous key is kept until its keptUntil; without one (its metadata lost) it is not kept at all. */
+  private previousExpired(metadata: StoredKeyMetadata | undefined): boolean {
+    const keptUntil = metadata?.previous?.keptUntil;
+    return !(keptUntil && Date.parse(keptUntil) > this.clock.now());
+  }
+
+  private async forgetPrevious(profile: string, providerId: string): Promise<void> {
+    await this.secrets.delete(previousEntryName(profile, providerId));
+    const all = this.metadata(profile);
+    if (all[providerId]?.previous) {
+      delete all[providerId].previous;
+      await this.saveMetadata(profile, all);
+    }
   }
 
   /** Opens one key with any passphrase the vault knows; locked only when none of them opens it. */

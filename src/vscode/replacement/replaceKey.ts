@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { OperationError } from '../../core/errors';
 import { reviewPlaintextWrite } from '../../core/env/plaintextWrite';
 import { findKeyHolders, type KeyHolder } from '../../core/replacement/holders';
+import { writeReplacement } from '../../core/replacement/writeReplacement';
 import { PREVIOUS_KEY_KEEP_MS } from '../../core/vault/keyVault';
 import type { Pickers } from '../commands/pickers';
 import type { EnvWriter } from '../env/envWriter';
@@ -78,15 +79,17 @@ export class KeyReplacement {
     if (answer !== 'Replace') return { replaced: false, files: [] };
 
     await this.operations.replaceKey(id, key, result, PREVIOUS_KEY_KEEP_MS);
-    const written: string[] = [];
-    for (const { holder, review } of reviews) {
-      const updates = Object.fromEntries(holder.variables.map((variable) => [variable, key]));
-      // Confirmed above, for this very target: the write goes ahead only if the target is still what was shown.
-      const done = await this.writer.writeAfterReview(holder.file, updates, holder.variables, review);
-      if (done) written.push(done.review.realPath);
-    }
+    const reviewOf = new Map(reviews.map(({ holder, review }) => [holder.file, review]));
+    // Confirmed above, for this very target: each write goes ahead only if the target is still what was shown, and
+    // changes only the variables that still hold the old key. One file failing never stops the others.
+    const outcome = await writeReplacement(holders, old, key, async (file, updates, variables) => (await this.writer.writeAfterReview(file, updates, variables, reviewOf.get(file)!))?.review.realPath);
+    const written = outcome.written;
     await this.onReplaced(id);
-    void this.prompter.notify('revokeReminder', `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}. Now revoke the old key at ${provider.label}, so it stops working.`, { actions: ['Open Key Page', 'Undo'], severity: 'info' }).then(async (choice) => {
+    const left = [...outcome.declined.map((file) => `${file} (not written)`), ...outcome.failed.map(({ file, reason }) => `${file}: ${reason}`)];
+    const message = left.length
+      ? `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}, but ${left.length} file${left.length === 1 ? ' still holds' : 's still hold'} the old key: ${left.join('; ')}. Update ${left.length === 1 ? 'it' : 'them'} (or Undo) before you revoke the old key at ${provider.label}.`
+      : `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}. Now revoke the old key at ${provider.label}, so it stops working.`;
+    void this.prompter.notify('revokeReminder', message, { actions: ['Open Key Page', 'Undo'], severity: left.length ? 'warning' : 'info' }).then(async (choice) => {
       if (choice === 'Open Key Page') await this.prompter.openLink('keyPage', provider.keyPageUrl);
       if (choice === 'Undo') await vscode.commands.executeCommand('crucibleKeys.restorePreviousKey', id);
     });
@@ -107,13 +110,11 @@ export class KeyReplacement {
     if (answer !== 'Restore') return { replaced: false, files: [] };
     const restored = await this.operations.restorePrevious(id, PREVIOUS_KEY_KEEP_MS);
     if (!restored) throw new OperationError(`No previous ${provider.label} key is kept any more.`);
-    const written: string[] = [];
-    for (const holder of holders) {
-      const result = await this.writer.write(holder.file, Object.fromEntries(holder.variables.map((variable) => [variable, restored])), holder.variables, `The previous ${provider.label} key, put back.`);
-      if (result) written.push(result.review.realPath);
-    }
+    const outcome = await writeReplacement(holders, current, restored, async (file, updates, variables) => (await this.writer.write(file, updates, variables, `The previous ${provider.label} key, put back.`))?.review.realPath);
     await this.onReplaced(id);
-    return { replaced: true, files: written };
+    const left = [...outcome.declined.map((file) => `${file} (not written)`), ...outcome.failed.map(({ file, reason }) => `${file}: ${reason}`)];
+    if (left.length) void this.prompter.notify('restoreIncomplete', `Put the previous ${provider.label} key back, but ${left.length} file${left.length === 1 ? ' still holds' : 's still hold'} the newer key: ${left.join('; ')}.`, { actions: [], severity: 'warning' });
+    return { replaced: true, files: outcome.written };
   }
 
   private async holdersOf(key: string): Promise<KeyHolder[]> {

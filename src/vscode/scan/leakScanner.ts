@@ -208,7 +208,7 @@ export class LeakScanner implements vscode.CodeActionProvider {
 
   /** Replaces the literal with an environment read, and imports os for Python when the module does not yet. */
   private fix(document: vscode.TextDocument, { range, finding }: Entry): vscode.CodeAction | undefined {
-    if (finding.origin === 'commit' || finding.rule === 'stored-key-part' || !finding.variable || !this.stillThere(document, range, finding)) return undefined;
+    if (finding.origin === 'commit' || finding.rule === 'stored-key-part' || finding.rule === 'stored-key-encoded' || !finding.variable || !this.stillThere(document, range, finding)) return undefined;
     const line = document.lineAt(range.start.line).text;
     const edit = envReferenceEdit(document.languageId, line, range.start.character, range.end.character, finding.variable);
     if (!edit) return undefined;

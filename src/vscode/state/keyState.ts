@@ -214,7 +214,7 @@ export class KeyState {
       masked: present ? meta?.masked : undefined, addedAt: present ? meta?.addedAt : undefined, lastResult: present ? meta?.lastResult : undefined,
       insecureOrigin: provider.verify ? this.insecureOriginOf(provider) : undefined,
       ...(present && this.shared.has(provider.id) ? { sharedWith: this.shared.get(provider.id) } : {}),
-      ...(present && meta?.previous ? { previous: { masked: meta.previous.masked, keptUntil: meta.previous.keptUntil } } : {}),
+      ...(present && meta?.previous && Date.parse(meta.previous.keptUntil) > this.clock.now() ? { previous: { masked: meta.previous.masked, keptUntil: meta.previous.keptUntil } } : {}),
     };
   }
 }

@@ -8,7 +8,7 @@ export type PromptId =
   | 'importChoice' | 'importReplace' | 'removeConfirm' | 'clipboardConfirm' | 'forgetAllConfirm' | 'unlockPassphrase'
   | 'vaultRotateConfirm' | 'projectPassphraseExists' | 'projectRotateConfirm' | 'projectRestorePick' | 'adoptConfirm'
   | 'vaultToProjectConfirm' | 'gitUntrackConfirm' | 'profile' | 'profileName' | 'replaceKeyInput' | 'replaceConfirm' | 'replaceUnverified'
-  | 'restorePreviousConfirm' | 'reminder' | 'revokeReminder' | 'keyPage'
+  | 'restorePreviousConfirm' | 'restoreIncomplete' | 'reminder' | 'revokeReminder' | 'keyPage'
   | 'cruciblePlainHttp' | 'cruciblePassword' | 'crucibleRememberPassword' | 'cruciblePush' | 'crucibleRemove' | 'crucibleBundle'
   | 'crucibleConfirm' | 'crucibleReenter' | 'crucibleRotate' | 'crucibleRotationResume' | 'crucibleRestart' | 'crucibleRestartDone' | 'crucibleForgetPassword';
 
