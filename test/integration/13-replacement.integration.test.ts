@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'dotenv';
 import * as vscode from 'vscode';
@@ -91,5 +91,34 @@ describe('replacing a key, reminders and terminals', () => {
       await vscode.workspace.getConfiguration('crucibleKeys').update('injectIntoTerminals', undefined, vscode.ConfigurationTarget.Global);
     }
     assert.deepEqual((await testing.terminals()).variables, {});
+  });
+
+  it('writes every file it can when one cannot be written, names the one left with the old key, and keeps a value edited after the confirmation', async () => {
+    const testing = await api();
+    const staging = path.join(folder('legacy'), 'staging.env');
+    const edited = `sk-or-v1-${'e'.repeat(64)}`;
+    writeFileSync(envOf('app'), `${appEnv}ROUNDTABLE_OPENROUTER_API_KEY=${OLD}\n`);
+    writeFileSync(deploy(), `OPENROUTER_API_KEY=${OLD}\nOTHER=1\n`);
+    writeFileSync(staging, `OPENROUTER_API_KEY=${OLD}\n`);
+    try {
+      // Between the confirmation and the writes: deploy.env turns read-only, and someone edits staging.env.
+      const outcome = await run<{ replaced: boolean; files: string[] }>('replaceKey', {
+        replaceKeyInput: NEW,
+        replaceConfirm: () => { chmodSync(deploy(), 0o444); writeFileSync(staging, `OPENROUTER_API_KEY=${edited}\n`); return 'Replace'; },
+      }, 'openrouter');
+      assert.equal(outcome.replaced, true);
+      assert.deepEqual(outcome.files, [envOf('app')], 'the writable file is written');
+      assert.equal(parse(read(envOf('app'))).ROUNDTABLE_OPENROUTER_API_KEY, NEW);
+      assert.equal(parse(read(deploy())).OPENROUTER_API_KEY, OLD, 'the read-only file is left as it was');
+      assert.equal(parse(read(staging)).OPENROUTER_API_KEY, edited, 'the edit made after the confirmation is kept');
+      const reminder = testing.prompts().find((prompt) => prompt.id === 'revokeReminder')!;
+      assert.match(reminder.title, /deploy\.env/);
+      assert.match(reminder.title, /still holds? the old key/);
+      assert.match(reminder.title, /before you revoke the old key/);
+      assert.ok(!JSON.stringify(testing.prompts()).includes(OLD) && !JSON.stringify(testing.prompts()).includes(NEW), 'no key in any prompt');
+    } finally {
+      chmodSync(deploy(), 0o644);
+      unlinkSync(staging);
+    }
   });
 });
