@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProviderCatalog } from '../../src/core/catalog';
 import { Redactor, RedactingLogger } from '../../src/core/redact';
+import { retryAfterSeconds } from '../../src/core/verify/rateLimits';
 import { KeyVerifier } from '../../src/core/verify/verifier';
 import { ensureBuilt, spawnCli } from '../support/cli';
 import { tempDir } from '../support/tempDir';
@@ -62,5 +63,19 @@ describe('rate-limit headers that echo the key', () => {
     assert.equal(result.verdict, 'valid');
     assert.ok(result.rateLimit?.headers['x-ratelimit-key'] !== undefined);
     assert.ok(!leaks(run.stdout) && !leaks(run.stderr), 'the key is in the output');
+  });
+});
+
+describe('Retry-After that is neither seconds nor an HTTP date', () => {
+  it('is ignored rather than read as a date in 2001 (which made it "retry now")', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z');
+    for (const value of ['-5', 'abc 5', 'soon 7', '5 minutes 2']) {
+      assert.equal(retryAfterSeconds({ 'retry-after': value }, now), undefined, value);
+    }
+    // The three HTTP-date forms (RFC 9110 section 5.6.7) and plain seconds are still read.
+    assert.equal(retryAfterSeconds({ 'retry-after': 'Fri, 27 Nov 2026 12:00:30 GMT' }, now), 30);
+    assert.equal(retryAfterSeconds({ 'retry-after': 'Friday, 27-Nov-26 12:00:30 GMT' }, now), 30);
+    assert.equal(retryAfterSeconds({ 'retry-after': 'Fri Nov 27 12:00:30 2026' }, now), 30);
+    assert.equal(retryAfterSeconds({ 'retry-after': '12' }, now), 12);
   });
 });
