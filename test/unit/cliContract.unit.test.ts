@@ -46,7 +46,9 @@ describe('crucible-keys: the one-line stderr contract', () => {
     writeFileSync(path.join(dir, 'readonly.env'), 'A=1\n');
     chmodSync(path.join(dir, 'readonly.env'), 0o444);
     writeFileSync(path.join(dir, 'locked.env'), 'A=1\n');
-    writeFileSync(path.join(dir, 'locked.env.lock'), JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), token: 't' }));
+    // Held by this live process; written again before each row, so it never reaches the stale age (30 s) on a slow
+    // machine before the row that expects it to be held.
+    const holdLock = () => writeFileSync(path.join(dir, 'locked.env.lock'), JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), token: 't' }));
     writeFileSync(path.join(dir, 'spaced.txt'), ` ${PASSPHRASE}\n`);
     writeFileSync(path.join(dir, 'pass.txt'), `${PASSPHRASE}\n`);
     const env = { API_KEY_ENCRYPTION_KEY: PASSPHRASE };
@@ -80,6 +82,7 @@ describe('crucible-keys: the one-line stderr contract', () => {
       ['an invalid token', ['decrypt'], 'garbage', env, 1, /^invalid token\n/],
     ];
     for (const [label, args, input, extraEnv, code, pattern] of table) {
+      holdLock();
       assertOneLine(runRaw(args, Buffer.from(input), extraEnv, dir), code, pattern, label);
     }
     assert.equal(readFileSync(path.join(dir, 'readonly.env'), 'utf8'), 'A=1\n');

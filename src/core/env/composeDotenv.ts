@@ -4,13 +4,15 @@
 // 27f1058fea88ac6d297c9c9c76a8a9f28e0ca693 (BOM), and template/template.go for interpolation. The unit test replays
 // the cases of godotenv_test.go against this port.
 
+import { blankTest, trimEndWhere } from './blankRuns';
 /** Go's unicode.IsSpace. */
 const GO_SPACE_CLASS = '\\t\\n\\v\\f\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 /** parser.go's isSpace: a space that is not a line break. */
 const INLINE_SPACE_CLASS = '\\t\\v\\f\\r \\x85\\xa0';
 const GO_SPACE_RUN = new RegExp(`[${GO_SPACE_CLASS}]*`, 'uy');
 const INLINE_SPACE_RUN = new RegExp(`[${INLINE_SPACE_CLASS}]*`, 'uy');
-const TRAILING_GO_SPACE = new RegExp(`[${GO_SPACE_CLASS}]+$`, 'u');
+/** unicode.IsSpace, one character at a time: trailing spaces are trimmed in one pass (blankRuns.ts). */
+const IS_GO_SPACE = blankTest(GO_SPACE_CLASS);
 /** A run of key characters (letters, digits, _ . - [ ]) and the spaces compose skips inside a key. */
 const KEY_RUN = new RegExp(`[\\p{L}\\p{N}_.\\-\\[\\]${INLINE_SPACE_CLASS}]*`, 'uy');
 const EXPORT = /^export[\t\n\f\r ]/;
@@ -145,7 +147,7 @@ export function parseComposeDotenv(input: string, lookup: ComposeLookup = () => 
       keyEnd = scan;
       terminator = char;
     }
-    const key = keyEnd === -1 ? '' : text.slice(pos, keyEnd).replace(TRAILING_GO_SPACE, '');
+    const key = keyEnd === -1 ? '' : trimEndWhere(text.slice(pos, keyEnd), IS_GO_SPACE);
     if (key.includes(' ')) throw new ComposeParseError(lineAt(text, pos), 'key cannot contain a space');
     const afterKey = keyEnd === -1 ? pos : keyEnd + 1;
     if (terminator === '\n') {
@@ -181,7 +183,7 @@ function extractValueAt(cursor: Cursor, resolve: ComposeLookup): ComposeValue {
     cursor.pos = newline === -1 ? text.length : newline + 1;
     const comment = raw.indexOf(' #');
     if (comment !== -1) raw = raw.slice(0, comment);
-    raw = raw.replace(TRAILING_GO_SPACE, '');
+    raw = trimEndWhere(raw, IS_GO_SPACE);
     return { value: composeSubstitute(raw, resolve), raw, quote: '' };
   }
   let chars = '';

@@ -1,6 +1,7 @@
 // How python-dotenv 1.2.2 reads a .env file (Crucible's backend calls its load_dotenv()), ported line for line from
 // dotenv/parser.py (parse_stream and its regexes), dotenv/variables.py and main.resolve_variables, so the writer can
 // check what Crucible's backend will read without starting Python. A unit test compares it with the real python-dotenv.
+import { blankTest, cutBlankHashComment, trimEndWhere } from './blankRuns';
 
 /** Python's `\s` on str: every character for which str.isspace() is true. */
 const WS = String.raw`\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000`;
@@ -22,8 +23,8 @@ const END_OF_LINE = sticky(`[${WS_INLINE}]*(?:\\r\\n|\\n|\\r|$)`);
 const REST_OF_LINE = sticky(String.raw`[^\r\n]*(?:\r|\n|\r\n)?`);
 const DOUBLE_QUOTE_ESCAPES = /\\[\\'"abfnrtv]/g;
 const SINGLE_QUOTE_ESCAPES = /\\[\\']/g;
-const INLINE_COMMENT = new RegExp(`[${WS}]+#[^\\n]*`, 'u');
-const TRAILING_WHITESPACE = new RegExp(`[${WS}]+$`, 'u');
+/** Python's `\\s`, one character at a time: the inline comment and trailing blanks are cut in one pass (blankRuns.ts). */
+const IS_WS = blankTest(WS);
 /** variables.py's _posix_variable: ${NAME} or ${NAME:-default}; applied to every value, single-quoted ones too. */
 export const PYTHON_DOTENV_VARIABLE = /\$\{([^}:]*)(?::-([^}]*))?\}/g;
 
@@ -53,7 +54,8 @@ function parseValue(text: string, at: { pos: number }): string {
   if (char === '"') return readRegex(DOUBLE_QUOTED_VALUE, text, at)[1].replace(DOUBLE_QUOTE_ESCAPES, (escape) => ESCAPES[escape]);
   if (char === '' || char === '\n' || char === '\r') return '';
   const part = readRegex(UNQUOTED_VALUE, text, at)[1];
-  return part.replace(INLINE_COMMENT, '').replace(TRAILING_WHITESPACE, '');
+  // parser.py: re.sub(r'\s+#.*', '', value).rstrip(), without the regex's quadratic backtracking on long blank runs.
+  return trimEndWhere(cutBlankHashComment(part, IS_WS), IS_WS);
 }
 
 /**

@@ -11,6 +11,8 @@ export function header(headers: HeaderBag, name: string): string | undefined {
 
 const RATE_LIMIT_HEADER = /^(x-ratelimit-|anthropic-ratelimit-|ratelimit-|x-ratelimitbysize-|ratelimitbysize-|retry-after)/;
 
+const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
+
 /** Seconds to wait before retrying, from retry-after-ms or retry-after (seconds or an HTTP date). */
 export function retryAfterSeconds(headers: HeaderBag, nowMs: number): number | undefined {
   const ms = header(headers, 'retry-after-ms');
@@ -18,7 +20,10 @@ export function retryAfterSeconds(headers: HeaderBag, nowMs: number): number | u
   const value = header(headers, 'retry-after')?.trim();
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Math.max(0, Math.ceil(Number(value)));
-  const date = Date.parse(value);
+  // Only an HTTP date (IMF-fixdate, RFC 850 or asctime, all in GMT: RFC 9110 section 5.6.7). Date.parse alone also
+  // takes "-5" or "abc 5" as a day in 2001, which read as "retry now".
+  if (!HTTP_DATE.test(value)) return undefined;
+  const date = Date.parse(/\b(?:GMT|UTC)$/i.test(value) ? value : `${value} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - nowMs) / 1000));
 }

@@ -85,8 +85,9 @@ export class KeyVerifier {
       for (let attempt = 1; ; attempt++) {
         try {
           const response = await this.get(url, this.headersFor(provider, key), combined);
-          const classification = classifyResponse(provider, redactAnswer(response, this.options.redactor), this.clock.now());
-          return finish({ ...classification, httpStatus: response.status, rateLimit: readRateLimits(response.headers) });
+          const answer = redactAnswer(response, this.options.redactor);
+          const classification = classifyResponse(provider, answer, this.clock.now());
+          return finish({ ...classification, httpStatus: response.status, rateLimit: readRateLimits(answer.headers) });
         } catch (error) {
           if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
           if (error instanceof BodyTooLarge) return finish({ verdict: 'provider_error', httpStatus: error.httpStatus, message: `The provider's answer was larger than ${Math.round((this.options.maxBodyBytes ?? MAX_BODY_BYTES) / 1024)} KB, which no key check returns.` });
@@ -143,7 +144,7 @@ export class KeyVerifier {
 const MAX_JSON_DEPTH = 32;
 
 /**
- * The answer with every held key and credential shape masked, string by string, before the classifier reads it:
+ * The answer (body and headers) with every held key and credential shape masked, string by string, before the classifier reads it:
  * nothing it does afterwards (stripping tags, picking a field) can then split a key so that the redactor misses it.
  */
 function redactAnswer(response: ProviderResponse, redactor: Redactor): ProviderResponse {
@@ -154,7 +155,9 @@ function redactAnswer(response: ProviderResponse, redactor: Redactor): ProviderR
     if (Array.isArray(value)) return value.map((item) => strings(item, depth + 1));
     return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, strings(item, depth + 1)]));
   };
-  return { ...response, text: redactor.redact(response.text), json: strings(response.json, 0) };
+  // Header values too: the rate-limit headers are kept in the result, and a gateway may name the caller by its key.
+  const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.map((item) => redactor.redact(item)) : value === undefined ? value : redactor.redact(value)]));
+  return { ...response, headers, text: redactor.redact(response.text), json: strings(response.json, 0) };
 }
 
 function checkBaseUrl(id: string, url: string): void {
