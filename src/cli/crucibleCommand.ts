@@ -5,7 +5,7 @@ import type { BuiltInProviderId } from '../core/catalog';
 import { ProviderCatalog } from '../core/catalog';
 import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, DEFAULT_CRUCIBLE_API_URL, plainHttpWarning } from '../core/crucible/apiUrl';
 import { CrucibleClient, DEFAULT_CRUCIBLE_TIMEOUT_MS } from '../core/crucible/client';
-import { CRUCIBLE_PROVIDERS, describeMask, needsAttention, type VaultKeys } from '../core/crucible/compare';
+import { CRUCIBLE_PROVIDERS, describeMask, displayCrucibleId, needsAttention, type VaultKeys } from '../core/crucible/compare';
 import { executePush, readStatus, type PushOutcome } from '../core/crucible/operations';
 import { planPush, type PushPlan, type PushRequest } from '../core/crucible/pushPlan';
 import { findProviderKeys, type FoundKey } from '../core/crucibleEnv';
@@ -124,7 +124,8 @@ async function status(context: Context): Promise<number> {
         provider: entry.provider, state: entry.state, storedUnder: entry.storedUnder, crucible: entry.mask ? describeMask(entry.mask) : null,
         local: localKey(context, entry.provider), message: entry.message, ...(entry.note ? { note: entry.note } : {}),
       })),
-      others: comparison.others.map((other) => ({ id: other.id, crucible: describeMask(other.mask) })),
+      // Escaped as in the text output: JSON.stringify leaves C1 controls and bidi overrides as they are.
+      others: comparison.others.map((other) => ({ id: displayCrucibleId(other.id), crucible: describeMask(other.mask) })),
     });
   } else {
     context.io.stdout(heading(context));
@@ -133,7 +134,7 @@ async function status(context: Context): Promise<number> {
       return [entry.provider, entry.state, entry.mask ? describeMask(entry.mask) : '-', local ? `${local.variable}=${local.masked}` : '-', [entry.message, entry.note].filter(Boolean).join(' ')];
     });
     context.io.stdout(rows.length ? table([['PROVIDER', 'STATE', 'CRUCIBLE', 'LOCAL', 'MESSAGE'], ...rows]) : 'Neither Crucible nor the environment holds any key.\n');
-    for (const other of comparison.others) context.io.stdout(`Crucible also holds a key under "${other.id}" (${describeMask(other.mask)}), which Crucible Keys does not manage.\n`);
+    for (const other of comparison.others) context.io.stdout(`Crucible also holds a key under "${displayCrucibleId(other.id)}" (${describeMask(other.mask)}), which Crucible Keys does not manage.\n`);
   }
   return shown.some((entry) => needsAttention(entry.state)) ? ExitCode.failed : ExitCode.ok;
 }
