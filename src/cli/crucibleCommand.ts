@@ -5,7 +5,7 @@ import type { BuiltInProviderId } from '../core/catalog';
 import { ProviderCatalog } from '../core/catalog';
 import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, DEFAULT_CRUCIBLE_API_URL, plainHttpWarning } from '../core/crucible/apiUrl';
 import { CrucibleClient, DEFAULT_CRUCIBLE_TIMEOUT_MS } from '../core/crucible/client';
-import { CRUCIBLE_PROVIDERS, describeMask, displayCrucibleId, needsAttention, type VaultKeys } from '../core/crucible/compare';
+import { CRUCIBLE_PROVIDERS, describeMask, displayCrucibleId, needsAttention, providerOfCrucibleId, type VaultKeys } from '../core/crucible/compare';
 import { executePush, readStatus, type PushOutcome } from '../core/crucible/operations';
 import { planPush, type PushPlan, type PushRequest } from '../core/crucible/pushPlan';
 import { findProviderKeys, type FoundKey } from '../core/crucibleEnv';
@@ -27,7 +27,7 @@ export const CRUCIBLE_USAGE = `Usage: crucible-keys crucible <status|push|remove
 Options:
   --api URL          Crucible's API (default ${DEFAULT_CRUCIBLE_API_URL}).
   --env-file PATH    The .env with ${CRUCIBLE_PASSWORD_VAR} and the keys (default ./.env).
-  --provider ID      Only this provider; repeat for more (${CRUCIBLE_PROVIDERS.join(', ')}).
+  --provider ID      Only this provider; repeat for more (${CRUCIBLE_PROVIDERS.join(', ')}; gemini is google).
   --dry-run          push, remove: show what would change and whether Crucible would accept it; send nothing.
   --timeout MS       Time allowed to each request (default ${DEFAULT_CRUCIBLE_TIMEOUT_MS}).
   --json             Machine-readable output.
@@ -86,7 +86,8 @@ export async function runCrucible(args: string[], io: CliIo): Promise<number> {
   const apiUrl = checkApiUrl(values.api ?? DEFAULT_CRUCIBLE_API_URL);
   const timeoutMs = parseTimeoutMs(values.timeout, DEFAULT_CRUCIBLE_TIMEOUT_MS);
   const catalog = new ProviderCatalog();
-  const providers = (values.provider ?? []).map((id) => catalog.require(id).id as BuiltInProviderId);
+  // Crucible's own ids are accepted too: it stores Google's key under "google" or "gemini".
+  const providers = (values.provider ?? []).map((id) => providerOfCrucibleId(id) ?? (catalog.require(id).id as BuiltInProviderId));
   if (sub === 'remove' && providers.length === 0) throw new InputError('crucible remove needs at least one --provider ID.');
 
   const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
