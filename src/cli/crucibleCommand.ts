@@ -5,7 +5,7 @@ import type { BuiltInProviderId } from '../core/catalog';
 import { ProviderCatalog } from '../core/catalog';
 import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, DEFAULT_CRUCIBLE_API_URL, plainHttpWarning } from '../core/crucible/apiUrl';
 import { CrucibleClient, DEFAULT_CRUCIBLE_TIMEOUT_MS } from '../core/crucible/client';
-import { CRUCIBLE_PROVIDERS, describeMask, needsAttention, type VaultKeys } from '../core/crucible/compare';
+import { CRUCIBLE_PROVIDERS, describeMask, displayCrucibleId, needsAttention, providerOfCrucibleId, type VaultKeys } from '../core/crucible/compare';
 import { executePush, readStatus, type PushOutcome } from '../core/crucible/operations';
 import { planPush, type PushPlan, type PushRequest } from '../core/crucible/pushPlan';
 import { findProviderKeys, type FoundKey } from '../core/crucibleEnv';
@@ -27,7 +27,7 @@ export const CRUCIBLE_USAGE = `Usage: crucible-keys crucible <status|push|remove
 Options:
   --api URL          Crucible's API (default ${DEFAULT_CRUCIBLE_API_URL}).
   --env-file PATH    The .env with ${CRUCIBLE_PASSWORD_VAR} and the keys (default ./.env).
-  --provider ID      Only this provider; repeat for more (${CRUCIBLE_PROVIDERS.join(', ')}).
+  --provider ID      Only this provider; repeat for more (${CRUCIBLE_PROVIDERS.join(', ')}; gemini is google).
   --dry-run          push, remove: show what would change and whether Crucible would accept it; send nothing.
   --timeout MS       Time allowed to each request (default ${DEFAULT_CRUCIBLE_TIMEOUT_MS}).
   --json             Machine-readable output.
@@ -86,7 +86,8 @@ export async function runCrucible(args: string[], io: CliIo): Promise<number> {
   const apiUrl = checkApiUrl(values.api ?? DEFAULT_CRUCIBLE_API_URL);
   const timeoutMs = parseTimeoutMs(values.timeout, DEFAULT_CRUCIBLE_TIMEOUT_MS);
   const catalog = new ProviderCatalog();
-  const providers = (values.provider ?? []).map((id) => catalog.require(id).id as BuiltInProviderId);
+  // Crucible's own ids are accepted too: it stores Google's key under "google" or "gemini".
+  const providers = (values.provider ?? []).map((id) => providerOfCrucibleId(id) ?? (catalog.require(id).id as BuiltInProviderId));
   if (sub === 'remove' && providers.length === 0) throw new InputError('crucible remove needs at least one --provider ID.');
 
   const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
@@ -124,7 +125,8 @@ async function status(context: Context): Promise<number> {
         provider: entry.provider, state: entry.state, storedUnder: entry.storedUnder, crucible: entry.mask ? describeMask(entry.mask) : null,
         local: localKey(context, entry.provider), message: entry.message, ...(entry.note ? { note: entry.note } : {}),
       })),
-      others: comparison.others.map((other) => ({ id: other.id, crucible: describeMask(other.mask) })),
+      // Escaped as in the text output: JSON.stringify leaves C1 controls and bidi overrides as they are.
+      others: comparison.others.map((other) => ({ id: displayCrucibleId(other.id), crucible: describeMask(other.mask) })),
     });
   } else {
     context.io.stdout(heading(context));
@@ -133,7 +135,7 @@ async function status(context: Context): Promise<number> {
       return [entry.provider, entry.state, entry.mask ? describeMask(entry.mask) : '-', local ? `${local.variable}=${local.masked}` : '-', [entry.message, entry.note].filter(Boolean).join(' ')];
     });
     context.io.stdout(rows.length ? table([['PROVIDER', 'STATE', 'CRUCIBLE', 'LOCAL', 'MESSAGE'], ...rows]) : 'Neither Crucible nor the environment holds any key.\n');
-    for (const other of comparison.others) context.io.stdout(`Crucible also holds a key under "${other.id}" (${describeMask(other.mask)}), which Crucible Keys does not manage.\n`);
+    for (const other of comparison.others) context.io.stdout(`Crucible also holds a key under "${displayCrucibleId(other.id)}" (${describeMask(other.mask)}), which Crucible Keys does not manage.\n`);
   }
   return shown.some((entry) => needsAttention(entry.state)) ? ExitCode.failed : ExitCode.ok;
 }

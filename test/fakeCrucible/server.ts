@@ -26,7 +26,7 @@ export const FAKE_CRUCIBLE_PASSWORD = 'fake-crucible-password-CANARY-9876';
 
 export type FakeCrucibleFault =
   | 'hang' | 'stallbody' | 'reset' | 'huge' | 'html' | 'badjson' | 'badshape' | 'notfound' | 'e500' | 'e502'
-  | 'redirect' | 'echo' | 'echoupper' | 'echoinvisible' | 'echo500' | 'badtoken' | 'otherproduct';
+  | 'redirect' | 'echo' | 'echoupper' | 'echoinvisible' | 'echo500' | 'echovalues' | 'echologin' | 'badtoken' | 'otherproduct';
 
 export interface FakeCrucibleOptions {
   /** Crucible's API_KEY_ENCRYPTION_KEY. */
@@ -96,6 +96,10 @@ export class FakeCrucibleServer {
   readonly faults = new Map<string, FakeCrucibleFault>();
   /** Where the "redirect" fault points. */
   redirectTo = 'http://127.0.0.1:9/elsewhere';
+  /** How the "echovalues" fault reshapes the values it repeats (as is by default). */
+  echoShape: (text: string) => string = (text) => text;
+  /** Awaited after a request is recorded and before it is answered: tests hold an answer back to interleave callers. */
+  beforeAnswer?: (request: RecordedCrucibleRequest) => Promise<void>;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private fernet?: Fernet;
@@ -104,6 +108,8 @@ export class FakeCrucibleServer {
   private readonly sessions = new Set<string>();
   private row?: SettingsRow;
   private listeningPort = 0;
+  /** The body of the last login request, for the "echologin" fault. */
+  private lastLoginBody = '';
 
   constructor(options: FakeCrucibleOptions = {}) {
     this.passphrase = options.passphrase ?? FAKE_CRUCIBLE_PASSPHRASE;
@@ -148,6 +154,11 @@ export class FakeCrucibleServer {
     await this.start(port);
   }
 
+  /** Forgets every session, as a restart without Redis does, without closing any connection. */
+  forgetSessions(): void {
+    this.sessions.clear();
+  }
+
   /** The Crucible ids that hold a key (for assertions). */
   storedIds(): string[] {
     return Object.keys(this.row?.providerApiKeys ?? {});
@@ -178,7 +189,10 @@ export class FakeCrucibleServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(request);
-    this.requests.push({ method: request.method ?? 'GET', path: url.pathname, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}), body });
+    const recorded: RecordedCrucibleRequest = { method: request.method ?? 'GET', path: url.pathname, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}), body };
+    this.requests.push(recorded);
+    if (url.pathname === '/api/auth/login') this.lastLoginBody = body;
+    await this.beforeAnswer?.(recorded);
     const fault = this.faults.get(`${request.method} ${url.pathname}`) ?? this.faults.get(url.pathname);
     if (fault && await this.fault(fault, request, response, body)) return;
     try {
@@ -391,6 +405,15 @@ export class FakeCrucibleServer {
       case 'echoupper': send(response, { status: 400, body: { detail: `BAD REQUEST ${request.headers.authorization ?? ''} WITH ${body}`.toUpperCase() } }); return true;
       // The same, with a zero-width space after every third character, so no secret appears in one piece.
       case 'echoinvisible': send(response, { status: 400, body: { detail: `Bad request ${request.headers.authorization ?? ''} with ${body}`.replace(/(...)/g, '$1\u200b') } }); return true;
+      // The parsed values repeated, as a validation message quoting its input does (reshaped by echoShape).
+      case 'echovalues': {
+        let values: unknown[] = [];
+        try { values = Object.values(JSON.parse(body) as Record<string, unknown>); } catch { /* not JSON: nothing to repeat */ }
+        send(response, { status: 400, body: { detail: this.echoShape(`Bad request with ${values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(' ')}`) } });
+        return true;
+      }
+      // A server whose error page dumps recent requests: the last login's body (its password) in a later answer.
+      case 'echologin': send(response, { status: 500, body: { detail: `Traceback (most recent request: ${this.lastLoginBody})` } }); return true;
       case 'echo500': send(response, { status: 500, body: { detail: `Traceback: ${request.headers.authorization ?? ''} ${body}` } }); return true;
       case 'badtoken': case 'otherproduct': return false;
     }

@@ -253,8 +253,8 @@ describe('Crucible API URLs', () => {
   });
 
   it('tell loopback hosts apart, and warn about plain http:// to any other', () => {
-    for (const host of ['localhost', 'api.localhost', '127.0.0.1', '127.8.9.10', '[::1]', '::1', '[::ffff:7f00:1]']) assert.equal(isLoopbackHost(host), true, host);
-    for (const host of ['example.com', '10.0.0.1', '128.0.0.1', '[::2]', 'localhost.example.com', '0.0.0.0']) assert.equal(isLoopbackHost(host), false, host);
+    for (const host of ['localhost', '127.0.0.1', '127.8.9.10', '[::1]', '::1', '[::ffff:7f00:1]']) assert.equal(isLoopbackHost(host), true, host);
+    for (const host of ['example.com', '10.0.0.1', '128.0.0.1', '[::2]', 'localhost.example.com', 'api.localhost', '0.0.0.0']) assert.equal(isLoopbackHost(host), false, host);
     assert.equal(plainHttpWarning('http://localhost:8000/api'), undefined);
     assert.equal(plainHttpWarning('https://crucible.example.com/api'), undefined);
     assert.match(plainHttpWarning('http://crucible.lan:8000/api')!, /plain http:\/\/ to crucible\.lan, so the password and the keys would cross the network unencrypted/);

@@ -27,10 +27,13 @@ export function checkApiUrl(text: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): addresses that never leave the machine. */
+/**
+ * localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): addresses that never leave the machine. Not "*.localhost": Node
+ * looks such names up through getaddrinfo like any other, and a DNS server may answer with another machine.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIPv4(host)) return host.startsWith('127.');
   if (isIPv6(host)) return host === '::1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
   return false;

@@ -8,8 +8,9 @@
 //   GET  {api}/health, {api}/version    {"status": "ok"}; {"product": "Crucible", ...} (routers/health.py)
 // A validation failure is 400 {"code": "VALIDATION_ERROR", "message", "details": {"field_errors"}} (main.py handler).
 //
-// The session token lives in this object only; the password only for the login request. Both, and every key sent,
-// are held by the redactor while in use, and every sentence built from an answer is redacted before it is kept.
+// The session token lives in this object only; the password is sent only in the login request. Both are held by the
+// redactor for as long as the session lasts (a server that saw the password can repeat it in any later answer), every
+// key sent while it is in flight, and every sentence built from an answer is redacted before it is kept.
 import { request } from 'undici';
 import { BodyTooLarge, DispatcherPool, errorCodeOf, networkMessage, parseJsonOrUndefined, readCappedBody } from '../http';
 import type { Logger } from '../ports';
@@ -73,6 +74,8 @@ export class CrucibleClient {
   private readonly timeoutMs: number;
   private readonly direct: boolean;
   private token?: { value: string; release: () => void };
+  /** The password the session was opened with, held by the redactor until logout(): the server has seen it. */
+  private password?: { value: string; release: () => void };
   /** Secrets in flight, also checked for by hand: the redactor does not hold secrets shorter than 6 characters. */
   private readonly inFlight = new Set<string>();
 
@@ -120,13 +123,16 @@ export class CrucibleClient {
         throw this.notCrucible('POST /auth/login', 'answered without a session token');
       }
       this.token = { value: token, release: this.options.redactor.hold(token, 'token') };
+      this.password = { value: password, release: this.options.redactor.hold(password, 'passphrase') };
     });
   }
 
   /** Forgets the session token. */
   logout(): void {
     this.token?.release();
+    this.password?.release();
     this.token = undefined;
+    this.password = undefined;
   }
 
   /** What Crucible holds: its settings, with a mask per stored key. */
@@ -211,7 +217,7 @@ export class CrucibleClient {
     const oneLine = text.replace(/\p{Cf}/gu, '').replace(/\p{Cc}|\s/gu, ' ');
     const clean = this.options.redactor.redact(oneLine).replace(/ +/g, ' ').replace(/"/g, '\'').trim();
     const lower = clean.toLowerCase();
-    if ([...this.inFlight, this.token?.value ?? ''].some((secret) => secret !== '' && lower.includes(secret.toLowerCase()))) return undefined;
+    if ([...this.inFlight, this.token?.value ?? '', this.password?.value ?? ''].some((secret) => secret !== '' && lower.includes(secret.toLowerCase()))) return undefined;
     return truncateRedacted(clean, MAX_DETAIL_CHARS).replace(/[.\s]+$/, '') || undefined;
   }
 

@@ -114,6 +114,19 @@ export interface Wording {
   source?: string;
 }
 
+/** The longest part of an unknown id that is shown; the rest is cut. */
+export const MAX_SHOWN_ID_CHARS = 64;
+
+/**
+ * How an id Crucible Keys does not know is shown in a terminal, the tree or the panel. It came from the server, so
+ * every character but printable ASCII is written as \uXXXX: no escape sequence, line break or bidi override in it
+ * reaches a terminal or a label. A long one is cut.
+ */
+export function displayCrucibleId(id: string): string {
+  const escaped = id.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > MAX_SHOWN_ID_CHARS ? `${escaped.slice(0, MAX_SHOWN_ID_CHARS - 1)}…` : escaped;
+}
+
 /** Compares what Crucible holds (its `providerApiKeys` masks) with the vault's keys, provider by provider. */
 export function compareWithVault(providerApiKeys: Readonly<Record<string, string>>, vault: VaultKeys, wording: Wording = {}): CrucibleComparison {
   const source = wording.source ?? 'the vault';

@@ -59,6 +59,9 @@ export class CrucibleSession implements vscode.Disposable {
   private settingsRead?: CrucibleSettings;
   /** One connection attempt at a time; a second caller waits for it. */
   private connecting?: { interactive: boolean; attempt: Promise<boolean> };
+  /** Reads of Crucible started, and the newest one shown: a slow refresh that lands after a push must not undo it. */
+  private readsStarted = 0;
+  private readShown = 0;
 
   constructor(
     private readonly settings: Settings,
@@ -203,9 +206,12 @@ export class CrucibleSession implements vscode.Disposable {
   /** Carries out a plan, then shows what Crucible holds now. */
   async execute(plan: PushPlan, vault: VaultKeys): Promise<PushOutcome> {
     const client = await this.ensureConnected();
+    const fresh = this.beginRead();
     const outcome = await this.withSession(client, () => executePush(client, plan, vault));
-    this.settingsRead = outcome.after.settings;
-    this.set({ comparison: outcome.after.comparison, checkedAt: Date.now(), connection: 'connected', message: undefined });
+    if (fresh()) {
+      this.settingsRead = outcome.after.settings;
+      this.set({ comparison: outcome.after.comparison, checkedAt: Date.now(), connection: 'connected', message: undefined });
+    }
     return outcome;
   }
 
@@ -223,9 +229,12 @@ export class CrucibleSession implements vscode.Disposable {
       waitUntilUp: async (signal) => { await waitForCrucible(await this.clientFor(this.apiUrl()), { signal }); },
       status: async (signal): Promise<CrucibleStatus> => {
         const client = await this.ensureConnected();
+        const fresh = this.beginRead();
         const status = await this.withSession(client, async () => readStatus(client, await this.vaultKeys(), { signal }));
-        this.settingsRead = status.settings;
-        this.set({ connection: 'connected', message: undefined, comparison: status.comparison, checkedAt: Date.now() });
+        if (fresh()) {
+          this.settingsRead = status.settings;
+          this.set({ connection: 'connected', message: undefined, comparison: status.comparison, checkedAt: Date.now() });
+        }
         return status;
       },
       reenter: async (signal) => {
@@ -253,6 +262,7 @@ export class CrucibleSession implements vscode.Disposable {
   /** Forgets the session; the next read logs in again. */
   disconnect(message = 'Disconnected.'): void {
     void this.client?.instance.then((client) => client.logout(), () => undefined);
+    this.readShown = ++this.readsStarted; // a read still in flight must not show it connected again
     this.settingsRead = undefined;
     this.set({ connection: 'disconnected', message, comparison: undefined, checkedAt: undefined });
   }
@@ -261,6 +271,7 @@ export class CrucibleSession implements vscode.Disposable {
   async reset(): Promise<void> {
     const old = this.client;
     this.client = undefined;
+    this.readShown = ++this.readsStarted;
     this.settingsRead = undefined;
     this.current = { connection: 'disconnected', passwordRemembered: false };
     this.changed.fire();
@@ -286,9 +297,21 @@ export class CrucibleSession implements vscode.Disposable {
   }
 
   private async readAndCompare(client: CrucibleClient): Promise<void> {
+    const fresh = this.beginRead();
     const status = await readStatus(client, await this.vaultKeys());
+    if (!fresh()) return;
     this.settingsRead = status.settings;
     this.set({ connection: 'connected', message: undefined, comparison: status.comparison, checkedAt: Date.now() });
+  }
+
+  /** Starts a read of Crucible; the function returned says whether its answer is still the newest one to show. */
+  private beginRead(): () => boolean {
+    const id = ++this.readsStarted;
+    return () => {
+      if (id < this.readShown) return false;
+      this.readShown = id;
+      return true;
+    };
   }
 
   /** Runs with the session; a session Crucible no longer accepts (it restarted) is renewed once with a password at hand. */

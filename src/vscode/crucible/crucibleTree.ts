@@ -3,7 +3,7 @@
 // compared with the active profile. Rendered from the session's view only: getChildren does no I/O.
 import * as vscode from 'vscode';
 import type { BuiltInProviderId } from '../../core/catalog';
-import { describeMask, labelOf, type ProviderComparison } from '../../core/crucible/compare';
+import { describeMask, displayCrucibleId, labelOf, type ProviderComparison } from '../../core/crucible/compare';
 import { ROTATION_STEPS, type RotationState } from '../../core/crucible/rotationFlow';
 import { COMPARISON_ICON, COMPARISON_LABEL } from './crucibleText';
 import type { CrucibleSession, CrucibleView } from './crucibleSession';
@@ -16,7 +16,8 @@ export type CrucibleNode =
   | { kind: 'rotation'; state: RotationState }
   /** `id` is the provider's, so that commands run on the row get it as their pre-selected provider. */
   | { kind: 'provider'; id: BuiltInProviderId; entry: ProviderComparison }
-  | { kind: 'other'; crucibleId: string; mask: string };
+  /** `index` keeps each row's tree id unique: two ids from the server may look the same once escaped and cut. */
+  | { kind: 'other'; crucibleId: string; mask: string; index: number };
 
 const CONNECTION_TEXT: Readonly<Record<CrucibleView['connection'], string>> = {
   disconnected: 'not connected', connecting: 'connecting…', connected: 'connected', failed: 'not reachable',
@@ -52,7 +53,7 @@ export class CrucibleTreeProvider implements vscode.TreeDataProvider<CrucibleNod
     for (const entry of view.comparison.providers) {
       if (entry.state !== 'absent') nodes.push({ kind: 'provider', id: entry.provider, entry });
     }
-    for (const other of view.comparison.others) nodes.push({ kind: 'other', crucibleId: other.id, mask: describeMask(other.mask) });
+    view.comparison.others.forEach((other, index) => nodes.push({ kind: 'other', crucibleId: other.id, mask: describeMask(other.mask), index }));
     return nodes;
   }
 
@@ -105,9 +106,10 @@ export class CrucibleTreeProvider implements vscode.TreeDataProvider<CrucibleNod
         return item;
       }
       case 'other': {
-        // An id Crucible Keys does not know came from the server: shown as text only, never as markdown.
-        const item = new vscode.TreeItem(node.crucibleId.slice(0, 64), vscode.TreeItemCollapsibleState.None);
-        item.id = `crucible:other:${node.crucibleId.slice(0, 64)}`;
+        // An id Crucible Keys does not know came from the server: shown as escaped text only, never as markdown, and
+        // never as the tree id, which VS Code refuses to see twice (the whole view would fail to render).
+        const item = new vscode.TreeItem(displayCrucibleId(node.crucibleId), vscode.TreeItemCollapsibleState.None);
+        item.id = `crucible:other:${node.index}`;
         item.description = `only in Crucible · ${node.mask}`;
         item.iconPath = new vscode.ThemeIcon('cloud');
         item.tooltip = 'Crucible holds a key under an id Crucible Keys does not know; it is left alone.';

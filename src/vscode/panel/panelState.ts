@@ -5,7 +5,7 @@ import { readEnvFile } from '../../core/envFile';
 import { checkGitSafety } from '../../core/gitSafety';
 import { ENCRYPTION_KEY_VAR } from '../../core/passphrase';
 import type { Clock } from '../../core/ports';
-import { describeMask, labelOf } from '../../core/crucible/compare';
+import { describeMask, displayCrucibleId, labelOf } from '../../core/crucible/compare';
 import { ROTATION_STEPS, type RotationState } from '../../core/crucible/rotationFlow';
 import type { PanelCrucible, PanelCrucibleProvider, PanelProject, PanelState } from '../../shared/protocol';
 import { COMPARISON_LABEL } from '../crucible/crucibleText';
@@ -86,7 +86,7 @@ export class PanelStateBuilder {
       apiUrl: view.apiUrl, connection: view.connection,
       connectionLabel: { disconnected: 'Not connected', connecting: 'Connecting…', connected: 'Connected', failed: 'Not reachable' }[view.connection],
       message: view.message, warning: view.warning, version: view.version, profile: view.profile, providers,
-      others: (comparison?.others ?? []).map((other) => ({ id: other.id.slice(0, 64), mask: describeMask(other.mask) })),
+      others: (comparison?.others ?? []).map((other) => ({ id: displayCrucibleId(other.id), mask: describeMask(other.mask) })),
       unreadable: providers.filter((entry) => entry.state === 'unreadable').map((entry) => entry.label),
       ...(rotation ? { rotation: { step: ROTATION_STEPS.indexOf(rotation.step) + 1, of: ROTATION_STEPS.length, startedAt: rotation.startedAt.slice(0, 10) } } : {}),
       passwordRemembered: view.passwordRemembered,
