@@ -15,7 +15,7 @@ import { maskKey } from '../core/keyFormat';
 import { RedactingLogger, Redactor } from '../core/redact';
 import type { CliIo } from './io';
 import { parse } from './main';
-import { envProxy, parseTimeoutMs } from './options';
+import { ENV_FILE_OPTIONS, envFileOption, envProxy, parseTimeoutMs } from './options';
 import { table } from './table';
 
 export const CRUCIBLE_USAGE = `Usage: crucible-keys crucible <status|push|remove> [options]
@@ -26,7 +26,7 @@ export const CRUCIBLE_USAGE = `Usage: crucible-keys crucible <status|push|remove
 
 Options:
   --api URL          Crucible's API (default ${DEFAULT_CRUCIBLE_API_URL}).
-  --env-file PATH    The .env with ${CRUCIBLE_PASSWORD_VAR} and the keys (default ./.env).
+  --dotenv PATH      The .env with ${CRUCIBLE_PASSWORD_VAR} and the keys (default ./.env); --env-file is the same.
   --provider ID      Only this provider; repeat for more (${CRUCIBLE_PROVIDERS.join(', ')}; gemini is google).
   --dry-run          push, remove: show what would change and whether Crucible would accept it; send nothing.
   --timeout MS       Time allowed to each request (default ${DEFAULT_CRUCIBLE_TIMEOUT_MS}).
@@ -46,7 +46,7 @@ const WORDING = { source: 'the environment' };
 
 const OPTIONS = {
   api: { type: 'string' },
-  'env-file': { type: 'string' },
+  ...ENV_FILE_OPTIONS,
   provider: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
   timeout: { type: 'string' },
@@ -90,9 +90,10 @@ export async function runCrucible(args: string[], io: CliIo): Promise<number> {
   const providers = (values.provider ?? []).map((id) => providerOfCrucibleId(id) ?? (catalog.require(id).id as BuiltInProviderId));
   if (sub === 'remove' && providers.length === 0) throw new InputError('crucible remove needs at least one --provider ID.');
 
-  const envFile = path.resolve(io.cwd, values['env-file'] ?? '.env');
+  const named = envFileOption(values);
+  const envFile = path.resolve(io.cwd, named ?? '.env');
   const contents = await readEnvFile(envFile);
-  if (values['env-file'] !== undefined && !contents.exists) throw new FileError(`${envFile} does not exist.`);
+  if (named !== undefined && !contents.exists) throw new FileError(`${envFile} does not exist.`);
   const password = io.env[CRUCIBLE_PASSWORD_VAR] || contents.values[CRUCIBLE_PASSWORD_VAR];
   if (!password) throw new InputError(`No Crucible password: set ${CRUCIBLE_PASSWORD_VAR} in the environment or in ${envFile}.`);
   // The process environment wins over .env, as it does for Crucible's settings loader and docker compose.

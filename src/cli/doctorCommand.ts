@@ -11,18 +11,13 @@ import { ExitCode, InputError } from '../core/errors';
 import { RedactingLogger, Redactor } from '../core/redact';
 import { DEFAULT_TIMEOUT_MS, KeyVerifier } from '../core/verify/verifier';
 import type { CliIo } from './io';
-import { envFileOption, parse } from './main';
-import { envProxy, parseTimeoutMs } from './options';
+import { parse } from './main';
+import { envFileOption, envProxy, LIVE_CHECK_OPTIONS, parseTimeoutMs } from './options';
 import { parseBaseUrls } from './verifyCommand';
 
 export const DOCTOR_OPTIONS = {
-  'env-file': { type: 'string' },
-  dotenv: { type: 'string' },
-  provider: { type: 'string', multiple: true },
-  'base-url': { type: 'string', multiple: true },
-  timeout: { type: 'string' },
+  ...LIVE_CHECK_OPTIONS,
   'no-verify': { type: 'boolean' },
-  json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 

@@ -11,6 +11,7 @@ import { checkGitSafety } from '../core/gitSafety';
 import { checkKeyFor, maskKey } from '../core/keyFormat';
 import { ENCRYPTION_KEY_VAR, generatePassphrase, judgePassphrase } from '../core/passphrase';
 import { resolveFernet } from './encryptionKey';
+import { ENV_FILE_OPTIONS, envFileOption } from './options';
 import { decodeUtf8, type CliIo } from './io';
 import { runVerify, VERIFY_OPTIONS } from './verifyCommand';
 import { runCrucible } from './crucibleCommand';
@@ -64,8 +65,6 @@ could not be read or written safely; 5 crucible: the server is unreachable, is n
 /** Set by esbuild from package.json when the bin is built. */
 declare const CRUCIBLE_KEYS_VERSION: string | undefined;
 
-const ENV_FILE_OPTIONS = { 'env-file': { type: 'string' }, dotenv: { type: 'string' } } as const;
-
 const KEY_OPTIONS = {
   ...ENV_FILE_OPTIONS,
   'fernet-key': { type: 'string' },
@@ -97,11 +96,6 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
 }
 
 /** --dotenv is --env-file under a name Node 20 does not take for itself. */
-export function envFileOption(values: { 'env-file'?: string; dotenv?: string }): string | undefined {
-  if (values['env-file'] !== undefined && values.dotenv !== undefined) throw new InputError('Give --env-file or --dotenv, not both.');
-  return values['env-file'] ?? values.dotenv;
-}
-
 /** The flag that gives the consent a refused target needs. */
 const CONSENT_FLAG: Readonly<Record<EnvTargetNeedsConsentError['reason'], string>> = {
   'read-only': '--force',

@@ -9,17 +9,12 @@ import { isDecided } from '../core/verify/types';
 import { DEFAULT_TIMEOUT_MS, KeyVerifier } from '../core/verify/verifier';
 import { readEnvFile } from '../core/envFile';
 import type { CliIo } from './io';
-import { envProxy, parseTimeoutMs } from './options';
+import { envProxy, LIVE_CHECK_OPTIONS, parseTimeoutMs } from './options';
 import { table } from './table';
 import { ExitCode, InputError } from '../core/errors';
 
 export const VERIFY_OPTIONS = {
-  'env-file': { type: 'string' },
-  dotenv: { type: 'string' },
-  provider: { type: 'string', multiple: true },
-  'base-url': { type: 'string', multiple: true },
-  timeout: { type: 'string' },
-  json: { type: 'boolean' },
+  ...LIVE_CHECK_OPTIONS,
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 

@@ -217,11 +217,14 @@ describe('the Crucible connection', function () {
       ['refusing', () => control('POST /fault', { path: '/api/user/settings', fault: 'echo' }), /^Crucible at \S+ refused the request for its settings \(HTTP 400\)/],
       ['not Crucible', () => control('POST /fault', { path: '/api/user/settings', fault: 'html' }), /does not look like Crucible; check the API URL\.$/],
       ['slow', () => control('POST /fault', { path: '/api/user/settings', fault: 'hang' }), /^Crucible at \S+ did not answer within 3 seconds\.$/],
+      // A later answer of the same session repeats the login body: the password stays out of the sentence.
+      ['repeating the password', () => control('POST /fault', { path: '/api/user/settings', fault: 'echologin' }), /^Crucible at \S+ failed \(HTTP 500\)/],
     ];
     for (const [what, plant, sentence] of expectations) {
       await plant();
       assert.equal(await run('refreshCrucible'), undefined, what);
       assert.match(testing.reportedErrors().at(-1) ?? '', sentence, what);
+      assert.ok(!(testing.reportedErrors().at(-1) ?? '').toLowerCase().includes(FAKE_CRUCIBLE_PASSWORD.toLowerCase()), `${what}: no password`);
       assert.equal((await view()).connection, 'failed', what);
       await control('POST /fault', { path: '/api/user/settings', fault: null });
       assert.equal(await run('connectCrucible'), true, `${what}: connects again`);

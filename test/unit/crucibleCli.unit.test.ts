@@ -1,7 +1,7 @@
 // crucible-keys crucible status|push|remove, run as the built bin against the fake Crucible: exit codes, output, and
 // canaries: no key, no password and no session token in stdout, stderr or JSON of any run, error paths included.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -141,6 +141,11 @@ describe('crucible-keys crucible', () => {
     assert.equal(wrongInEnv.code, ExitCode.usage);
     writeFileSync(path.join(dir, 'deploy.env'), 'ROUNDTABLE_COMMUNITY_AUTH_PASSWORD=another-wrong-one\n');
     assert.equal((await crucible(['status', '--env-file', 'deploy.env'], PASSWORD_ENV, dir)).code, ExitCode.ok);
+    // --dotenv names the same file (Node 20 and later take --env-file for themselves when run as node dist/cli.js).
+    rmSync(path.join(dir, '.env'));
+    writeFileSync(path.join(dir, 'deploy.env'), `ROUNDTABLE_COMMUNITY_AUTH_PASSWORD=${FAKE_CRUCIBLE_PASSWORD}\n`);
+    assert.equal((await crucible(['status', '--dotenv', 'deploy.env'], {}, dir)).code, ExitCode.ok);
+    assert.equal((await crucible(['status'], {}, dir)).code, ExitCode.usage, 'without it there is no password (the positive control)');
   });
 
   it('answers each failure with one line on stderr and its exit code', async () => {
@@ -154,6 +159,7 @@ describe('crucible-keys crucible', () => {
       ['dry-run with status', ['status', '--dry-run'], PASSWORD_ENV, ExitCode.usage, /--dry-run goes with push and remove/],
       ['a bad URL', ['status', '--api', 'http://user:pw@host/api'], PASSWORD_ENV, ExitCode.usage, /must not contain a user name or password/],
       ['a missing --env-file', ['status', '--env-file', 'nope.env'], PASSWORD_ENV, ExitCode.file, /nope\.env does not exist\.\n$/],
+      ['both --env-file and --dotenv', ['status', '--env-file', 'a.env', '--dotenv', 'b.env'], PASSWORD_ENV, ExitCode.usage, /^crucible-keys: Give --env-file or --dotenv, not both\.\n$/],
     ];
     for (const [name, args, env, code, stderr] of cases) {
       const run = await crucible(args, env);

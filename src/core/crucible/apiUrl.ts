@@ -1,7 +1,7 @@
 // The Crucible API URL and the login's fixed facts, apart from the client so that the extension can check a URL and
 // warn about plain http without loading undici.
-import { isIPv4, isIPv6 } from 'node:net';
 import { InputError } from '../errors';
+import { isLoopbackHost } from '../loopback';
 
 export const DEFAULT_CRUCIBLE_API_URL = 'http://localhost:8000/api';
 /** The variable in Crucible's .env that holds its login password (.env.example). */
@@ -25,18 +25,6 @@ export function checkApiUrl(text: string): string {
   if (url.username || url.password) throw new CrucibleUrlError('The Crucible API URL must not contain a user name or password; the password is sent only in the login request.');
   if (url.search || url.hash) throw new CrucibleUrlError(`The Crucible API URL must not have a query or fragment; use something like ${DEFAULT_CRUCIBLE_API_URL}.`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/**
- * localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): addresses that never leave the machine. Not "*.localhost": Node
- * looks such names up through getaddrinfo like any other, and a DNS server may answer with another machine.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost') return true;
-  if (isIPv4(host)) return host.startsWith('127.');
-  if (isIPv6(host)) return host === '::1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
-  return false;
 }
 
 /** A warning when the password and keys would cross a network in clear text: plain http:// to a host that is not loopback. */

@@ -17,7 +17,8 @@ import type { Logger } from '../ports';
 import { truncateRedacted, type Redactor } from '../redact';
 import { isObject, str } from '../verify/json';
 import type { ProxySettings } from '../verify/proxyRoute';
-import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, CRUCIBLE_USERNAME, DEFAULT_CRUCIBLE_API_URL, isLoopbackHost } from './apiUrl';
+import { checkApiUrl, CRUCIBLE_PASSWORD_VAR, CRUCIBLE_USERNAME, DEFAULT_CRUCIBLE_API_URL } from './apiUrl';
+import { isLoopbackHost } from '../loopback';
 import { CrucibleAuthError, CrucibleFailedError, CrucibleRefusedError, CrucibleUnreachableError, NotCrucibleError } from './errors';
 
 export const DEFAULT_CRUCIBLE_TIMEOUT_MS = 10_000;

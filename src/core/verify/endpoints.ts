@@ -1,21 +1,13 @@
 // Where a key check goes: the provider's origin (or the user's override of it) plus the documented path, and
 // whether that sends the key in clear text. Kept apart from the verifier so the extension can tell without undici.
 import type { ProviderInfo } from '../catalog';
+import { isLoopbackHost } from '../loopback';
 
 /** The URL checked for a provider. Overrides are looked up with Object.hasOwn: an id like "constructor" is just an id. */
 export function checkUrlFor(provider: ProviderInfo, baseUrls: Readonly<Record<string, string>> = {}): string {
   const bare = provider.id.replace(/^custom:/, '');
   const base = Object.hasOwn(baseUrls, provider.id) ? baseUrls[provider.id] : Object.hasOwn(baseUrls, bare) ? baseUrls[bare] : provider.apiOrigin;
   return base.replace(/\/+$/, '') + (provider.verify?.path ?? '');
-}
-
-/**
- * True for this machine: localhost, 127.0.0.0/8 and ::1. Not "*.localhost": such names are looked up like any other
- * here, and may well leave the machine.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || /^127(?:\.\d{1,3}){3}$/.test(host) || host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
 /** The origin when `url` would carry a key over plain http:// to another machine; undefined when it is safe. */

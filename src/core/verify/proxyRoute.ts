@@ -10,7 +10,7 @@ export type ProxySettings =
   /** One explicit proxy with its bypass list, as VS Code's http.proxy and http.noProxy give them. */
   | { kind: 'explicit'; uri: string; noProxy?: string };
 
-import { isLoopbackHost } from './endpoints';
+import { isLoopbackHost } from '../loopback';
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
