@@ -9,7 +9,7 @@ import { CrucibleClient } from '../../src/core/crucible/client';
 import { readableProviders, type VaultKeys } from '../../src/core/crucible/compare';
 import { backupLine, projectEncryptionKeyFile, withBackupLine } from '../../src/core/crucible/encryptionKeyFile';
 import { readStatus } from '../../src/core/crucible/operations';
-import { crucibleRotationPort, RESTART_COMMAND, ROTATION_STATE_KEY, ROTATION_STEPS, RotationFlow, type RotationPorts, type RotationState, type RotationStep } from '../../src/core/crucible/rotationFlow';
+import { crucibleRotationPort, RESTART_COMMAND, ROTATION_STATE_KEY, ROTATION_STEPS, RotationFlow, UNCONFIRMED_RESTART, type RotationPorts, type RotationState, type RotationStep } from '../../src/core/crucible/rotationFlow';
 import { OperationError } from '../../src/core/errors';
 import { generatePassphrase } from '../../src/core/passphrase';
 import { Redactor } from '../../src/core/redact';
@@ -228,6 +228,21 @@ describe('rotating Crucible\'s encryption key', () => {
     const second = await new RotationFlow(r.ports()).run();
     assert.equal(second.done, true);
     assertRotated(r);
+  });
+
+  it('says, rather than assumes, that the restart cannot be confirmed when Crucible read no key before the rotation', async () => {
+    const r = await rig();
+    await r.fake.restart({ passphrase: 'a-passphrase-its-stored-keys-were-not-made-with-0001' }); // every key reads ***error***
+    const flow = await start(r);
+    assert.deepEqual(flow.pending()?.readableBefore, []);
+    const result = await flow.run();
+    assert.equal(result.done, true);
+    assert.equal(result.reports[3].message, `Re-entered OpenRouter, OpenAI, Anthropic from the vault. ${UNCONFIRMED_RESTART}`);
+    assert.ok(result.reports[4].message.endsWith(UNCONFIRMED_RESTART));
+    // With readable keys before (the first test), the restart is proven by them and nothing of the kind is said.
+    const proven = await rig();
+    const normal = await (await start(proven)).run();
+    assert.ok(normal.reports.every((report) => !report.message.includes(UNCONFIRMED_RESTART)));
   });
 
   it('reports at step 5 a key Crucible cannot read and the vault cannot replace, and stays there until it is dealt with', async () => {

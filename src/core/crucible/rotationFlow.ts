@@ -30,6 +30,9 @@ export const ROTATION_STATE_KEY = 'crucibleKeys.crucible.rotation';
 /** What restarts Crucible's API and worker with the new passphrase: `up -d` re-creates them from the .env; `restart` would not. */
 export const RESTART_COMMAND = 'docker compose up -d api worker';
 
+/** Said when Crucible read no key before the rotation: nothing shows whether it restarted with the new passphrase. */
+export const UNCONFIRMED_RESTART = `Crucible read no key before the rotation, so whether it restarted with the new API_KEY_ENCRYPTION_KEY cannot be told from its keys; if ${RESTART_COMMAND} did not run, keys saved now become unreadable at its next restart (re-enter them from the vault then).`;
+
 export interface RotationState {
   version: 1;
   /** The next step to run. */
@@ -185,7 +188,8 @@ export class RotationFlow {
         const outcome = await crucible.reenter(signal);
         const pushed = outcome.push?.results.map((result) => labelOf(result.provider)) ?? [];
         const left = outcome.withoutVaultKey.length ? `; the vault has no key for ${outcome.withoutVaultKey.map(labelOf).join(', ')}, which stay unreadable` : '';
-        return { ok: true, message: pushed.length ? `Re-entered ${pushed.join(', ')} from the vault${left}.` : `Crucible had no unreadable key the vault could re-enter${left}.` };
+        const done = pushed.length ? `Re-entered ${pushed.join(', ')} from the vault${left}.` : `Crucible had no unreadable key the vault could re-enter${left}.`;
+        return { ok: true, message: state.readableBefore.length ? done : `${done} ${UNCONFIRMED_RESTART}` };
       }
       case 'confirm': {
         const { comparison } = await crucible.status(signal);
@@ -194,7 +198,8 @@ export class RotationFlow {
           return { ok: false, message: `Not every key Crucible holds matches the vault yet: ${wrong.map((entry) => `${labelOf(entry.provider)} (${entry.state === 'unreadable' && !entry.inVault ? 'unreadable, not in the vault' : entry.state.replace(/_/g, ' ')})`).join(', ')}; fix those (re-enter or remove them) and resume.` };
         }
         const held = comparison.providers.filter((entry) => entry.storedUnder.length > 0).length;
-        return { ok: true, message: held ? `Every key Crucible holds (${held}) reads back as the vault's.` : 'Crucible holds no keys; nothing to confirm.' };
+        const done = held ? `Every key Crucible holds (${held}) reads back as the vault's.` : 'Crucible holds no keys; nothing to confirm.';
+        return { ok: true, message: state.readableBefore.length ? done : `${done} ${UNCONFIRMED_RESTART}` };
       }
     }
   }
