@@ -55,7 +55,7 @@ describe('keys through the real workbench', () => {
     await workbench!.waitForRowStatus('DeepSeek', 'no credit');
     await workbench!.notification(/1 valid, 1 rejected, 1 no credit/);
     await workbench!.waitForRowDescription('OpenRouter', /sk-or-v1-….*valid.*\$74\.50 left.*checked just now/);
-    await workbench!.screenshot('tree-after-verify');
+    await workbench!.documentScreenshot('tree');
   }, () => workbench);
 
   uiTest('copies the keys into .env: the right variables, and nothing else changed', async () => {

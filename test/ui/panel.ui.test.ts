@@ -1,7 +1,7 @@
 // The settings panel in the real workbench: strict CSP, save & verify through the webview, the tree agrees,
 // remove, survive a reload, screenshots in dark and light themes, and no plaintext key in the DOM or state.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -73,9 +73,7 @@ describe('settings panel', () => {
     for (const [theme, file] of [['Dark Modern', 'panel-dark'], ['Light Modern', 'panel-light'], ['Dark High Contrast', 'panel-high-contrast']] as const) {
       await workbench!.setTheme(theme);
       await frame.locator('[data-provider="openrouter"]').waitFor();
-      const shot = await workbench!.screenshot(file);
-      mkdirSync(path.join(env.evidenceDir, 'screenshots'), { recursive: true });
-      copyFileSync(shot, path.join(env.evidenceDir, 'screenshots', `${file}.png`));
+      await workbench!.documentScreenshot(file);
     }
     await workbench!.setTheme('Light Modern');
   }, () => workbench);

@@ -1,7 +1,7 @@
 // What a newcomer meets besides the keys themselves, in the real workbench: the walkthrough, the Diagnose report, and
 // a key found in a file, shown in the Problems panel and fixed with its quick fix.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe } from 'node:test';
 import { fakeKey } from '../fakeProviders/keys';
@@ -9,11 +9,6 @@ import { environment, uiTest, Workbench } from './support/workbench';
 
 const env = environment();
 let workbench: Workbench | undefined;
-
-function keepScreenshot(shot: string, name: string): void {
-  mkdirSync(path.join(env.evidenceDir, 'screenshots'), { recursive: true });
-  copyFileSync(shot, path.join(env.evidenceDir, 'screenshots', `${name}.png`));
-}
 
 describe('the walkthrough, Diagnose and the Problems panel', () => {
   const leaky = path.join(env.workspace, 'client.js');
@@ -38,7 +33,7 @@ describe('the walkthrough, Diagnose and the Problems panel', () => {
     const summary = (await frame.locator('p.summary').textContent()) ?? '';
     assert.match(summary, /\d+ (problem|warning|check)/);
     assert.ok(await frame.locator('li.check[data-check^="compose."]').count() > 0, 'the compose section is there');
-    keepScreenshot(await workbench!.screenshot('diagnose'), 'diagnose');
+    await workbench!.documentScreenshot('diagnose');
   }, () => workbench);
 
   uiTest('shows a stored key found in a file in the Problems panel, and its quick fix reads the variable instead', async () => {

@@ -2,8 +2,6 @@
 // password: connected on sight, a push from the palette confirmed from the masks, and after Crucible's passphrase
 // changes, the warning row whose inline button re-enters the keys.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe } from 'node:test';
 import { environment, uiTest, Workbench } from './support/workbench';
 
@@ -51,9 +49,7 @@ describe('the Crucible view in the real workbench', () => {
     await workbench!.notification(/confirmed from the masks Crucible reads back/);
     await waitForRow(/^OpenRouter: same key$/);
     await waitForRow(/^OpenAI: same key$/);
-    const shot = await workbench!.screenshot('crucible-after-push');
-    mkdirSync(path.join(env.evidenceDir, 'screenshots'), { recursive: true });
-    copyFileSync(shot, path.join(env.evidenceDir, 'screenshots', 'crucible.png'));
+    await workbench!.documentScreenshot('crucible');
   }, () => workbench);
 
   uiTest('after Crucible\'s encryption key changes, shows the keys as unreadable and re-enters them with the row\'s button', async () => {

@@ -163,6 +163,14 @@ export class Workbench {
     return file;
   }
 
+  /** A screenshot for the README: also copied to screenshots/NAME.png, where docs/ takes its pictures from. */
+  async documentScreenshot(name: string): Promise<string> {
+    const file = await this.screenshot(name);
+    mkdirSync(path.join(this.env.evidenceDir, 'screenshots'), { recursive: true });
+    copyFileSync(file, path.join(this.env.evidenceDir, 'screenshots', `${name}.png`));
+    return file;
+  }
+
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
   }
