@@ -8,6 +8,9 @@
 //                                                                   or "PUT /api/..." for one; fault null clears it
 //   GET  /state                                                     {"stored": {id: "readable" | "unreadable"}}
 //   GET  /requests                                                  [{method, path, authorized}]
+//   POST /hold {route}                                              answer the next "METHOD /path" as of now, but send it
+//                                                                   only on POST /release (a slow, stale read)
+//   GET  /held, POST /release                                       {"held": N}, {"released": N}
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeCrucibleFault, FakeCrucibleServer, type RestartOptions } from './server';
@@ -49,6 +52,12 @@ async function main(): Promise<void> {
         else crucible.faults.delete(String(path));
         return reply(response, 200, { faults: Object.fromEntries(crucible.faults) });
       }
+      if (route === 'POST /hold') {
+        crucible.holdNext(String((await readJson(request)).route));
+        return reply(response, 200, { held: crucible.heldCount() });
+      }
+      if (route === 'GET /held') return reply(response, 200, { held: crucible.heldCount() });
+      if (route === 'POST /release') return reply(response, 200, { released: crucible.releaseHeld() });
       if (route === 'GET /state') {
         return reply(response, 200, { stored: Object.fromEntries(crucible.storedIds().map((id) => [id, crucible.plaintext(id) === undefined ? 'unreadable' : 'readable'])) });
       }

@@ -100,6 +100,9 @@ export class FakeCrucibleServer {
   echoShape: (text: string) => string = (text) => text;
   /** Awaited after a request is recorded and before it is answered: tests hold an answer back to interleave callers. */
   beforeAnswer?: (request: RecordedCrucibleRequest) => Promise<void>;
+  /** Routes ("GET /api/user/settings") whose next answer is computed at once but sent only on releaseHeld(): a stale read. */
+  private readonly holding = new Set<string>();
+  private readonly held: (() => void)[] = [];
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private fernet?: Fernet;
@@ -154,6 +157,23 @@ export class FakeCrucibleServer {
     await this.start(port);
   }
 
+  /** The next request to `route` is answered as of now, but only when releaseHeld() is called. */
+  holdNext(route: string): void {
+    this.holding.add(route);
+  }
+
+  /** How many answers are held back. */
+  heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Sends every held answer; returns how many. */
+  releaseHeld(): number {
+    const released = this.held.splice(0);
+    for (const release of released) release();
+    return released.length;
+  }
+
   /** Forgets every session, as a restart without Redis does, without closing any connection. */
   forgetSessions(): void {
     this.sessions.clear();
@@ -198,6 +218,7 @@ export class FakeCrucibleServer {
     try {
       const answer = this.route(request.method ?? 'GET', url, request, body);
       if (fault === 'badtoken' && isObject(answer.body) && 'access_token' in answer.body) answer.body.access_token = 'not a token\r\nx-injected: 1';
+      if (this.holding.delete(`${request.method} ${url.pathname}`)) await new Promise<void>((resolve) => this.held.push(resolve));
       send(response, answer);
     } catch (error) {
       if (error instanceof HttpError) return send(response, error.answer);

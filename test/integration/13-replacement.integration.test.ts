@@ -115,6 +115,7 @@ describe('replacing a key, reminders and terminals', () => {
       assert.match(reminder.title, /deploy\.env/);
       assert.match(reminder.title, /still holds? the old key/);
       assert.match(reminder.title, /before you revoke the old key/);
+      assert.match(reminder.title, /staging\.env changed since the confirmation and was left as it is\.$/);
       assert.ok(!JSON.stringify(testing.prompts()).includes(OLD) && !JSON.stringify(testing.prompts()).includes(NEW), 'no key in any prompt');
     } finally {
       chmodSync(deploy(), 0o644);

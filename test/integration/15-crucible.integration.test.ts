@@ -4,7 +4,7 @@ import { parse } from 'dotenv';
 import * as vscode from 'vscode';
 import { fakeKey } from '../fakeProviders/keys';
 import { FAKE_CRUCIBLE_PASSWORD } from '../fakeCrucible/server';
-import { addKey, api, envOf, projectBackups, folder, read, run, WRITE_AS_IS } from './support';
+import { addKey, api, envOf, projectBackups, folder, read, run, waitFor, WRITE_AS_IS } from './support';
 
 // The fake Crucible the runner started (test/fakeCrucible), and its control port.
 const { apiUrl, controlPort } = JSON.parse(process.env.CRUCIBLE_KEYS_TEST_CRUCIBLE ?? '{}') as { apiUrl: string; controlPort: number };
@@ -246,5 +246,33 @@ describe('the Crucible connection', function () {
     assert.ok(!testing.reportedErrors().join('\n').includes('pw@'), 'the URL with its credentials is never echoed');
     await vscode.workspace.getConfiguration('crucibleKeys').update('crucible.apiUrl', apiUrl, vscode.ConfigurationTarget.Global);
     await assertNoSecretShown();
+  });
+
+  it('never lets a slow read that began before a push, or before a disconnect, overwrite what came after it', async () => {
+    assert.equal(await run('connectCrucible'), true);
+    await control('POST /seed', { keys: { openrouter: fakeKey('openrouter', 'nolimit') } }); // Crucible holds another key
+    const held = async () => (await control<{ held: number }>('GET /held')).held === 1;
+    try {
+      // A refresh reads "different key", but its answer is slow to arrive; meanwhile the vault's key is pushed.
+      await control('POST /hold', { route: 'GET /api/user/settings' });
+      const slowRefresh = run('refreshCrucible');
+      await waitFor(held, 'the refresh\'s read to be held');
+      assert.deepEqual(await run('pushToCrucible', { cruciblePush: ['OpenRouter'], crucibleConfirm: 'Push' }), { confirmed: true });
+      assert.equal(state((await view()).comparison, 'openrouter'), 'same');
+      await control('POST /release');
+      await slowRefresh;
+      assert.equal(state((await view()).comparison, 'openrouter'), 'same', 'the older read did not undo the push');
+
+      await control('POST /hold', { route: 'GET /api/user/settings' });
+      const readBeforeDisconnect = run('refreshCrucible');
+      await waitFor(held, 'the second refresh\'s read to be held');
+      await run('disconnectCrucible');
+      await control('POST /release');
+      await readBeforeDisconnect;
+      assert.equal((await view()).connection, 'disconnected', 'a read that landed after Disconnect does not connect it again');
+    } finally {
+      await control('POST /release');
+    }
+    assert.equal(await run('connectCrucible'), true);
   });
 });

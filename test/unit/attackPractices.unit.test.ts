@@ -108,10 +108,23 @@ describe('attack: writing a replaced key into several .env files', () => {
       return file;
     });
     assert.deepEqual(outcome.written, [files[0], files[2]]);
+    assert.deepEqual(outcome.unchanged, []);
     assert.deepEqual(outcome.failed.map((entry) => entry.file), [files[1]]);
     assert.equal(readFileSync(files[0], 'utf8'), `OPENROUTER_API_KEY=${NEWER}\nROUNDTABLE_OPENROUTER_API_KEY=${NEWER}\n`);
     assert.equal(readFileSync(files[2], 'utf8'), `OPENROUTER_API_KEY=${NEWER}\nROUNDTABLE_OPENROUTER_API_KEY=${other}\n`, 'the changed variable keeps its new value');
     assert.equal(outcome.failed[0].reason.includes(OPENROUTER), false, 'the reason never carries the key');
+  });
+
+  it('a file whose every variable was edited away from the old key is left as it is, and not counted as written', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'staging.env');
+    writeFileSync(file, `OPENROUTER_API_KEY=${OPENROUTER}\n`);
+    const { holders } = await findKeyHolders([file], OPENROUTER);
+    const edited = `OPENROUTER_API_KEY=sk-or-v1-${'e'.repeat(64)}\n`;
+    writeFileSync(file, edited);
+    const outcome = await writeReplacement(holders, OPENROUTER, NEWER, async (target, updates) => { await updateEnvFile(target, updates); return target; });
+    assert.deepEqual(outcome, { written: [], unchanged: [file], declined: [], failed: [] });
+    assert.equal(readFileSync(file, 'utf8'), edited);
   });
 
   it('a file declined at its own question is reported as left with the old key', async () => {
@@ -120,7 +133,7 @@ describe('attack: writing a replaced key into several .env files', () => {
     writeFileSync(file, `OPENROUTER_API_KEY=${OPENROUTER}\n`);
     const { holders } = await findKeyHolders([file], OPENROUTER);
     const outcome = await writeReplacement(holders, OPENROUTER, NEWER, async () => undefined);
-    assert.deepEqual(outcome, { written: [], declined: [file], failed: [] });
+    assert.deepEqual(outcome, { written: [], unchanged: [], declined: [file], failed: [] });
     assert.equal(readFileSync(file, 'utf8'), `OPENROUTER_API_KEY=${OPENROUTER}\n`);
   });
 });

@@ -86,9 +86,10 @@ export class KeyReplacement {
     const written = outcome.written;
     await this.onReplaced(id);
     const left = [...outcome.declined.map((file) => `${file} (not written)`), ...outcome.failed.map(({ file, reason }) => `${file}: ${reason}`)];
-    const message = left.length
+    const kept = outcome.unchanged.length ? ` ${outcome.unchanged.map((file) => path.basename(file)).join(', ')} changed since the confirmation and ${outcome.unchanged.length === 1 ? 'was' : 'were'} left as ${outcome.unchanged.length === 1 ? 'it is' : 'they are'}.` : '';
+    const message = (left.length
       ? `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}, but ${left.length} file${left.length === 1 ? ' still holds' : 's still hold'} the old key: ${left.join('; ')}. Update ${left.length === 1 ? 'it' : 'them'} (or Undo) before you revoke the old key at ${provider.label}.`
-      : `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}. Now revoke the old key at ${provider.label}, so it stops working.`;
+      : `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}. Now revoke the old key at ${provider.label}, so it stops working.`) + kept;
     void this.prompter.notify('revokeReminder', message, { actions: ['Open Key Page', 'Undo'], severity: left.length ? 'warning' : 'info' }).then(async (choice) => {
       if (choice === 'Open Key Page') await this.prompter.openLink('keyPage', provider.keyPageUrl);
       if (choice === 'Undo') await vscode.commands.executeCommand('crucibleKeys.restorePreviousKey', id);
