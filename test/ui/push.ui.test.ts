@@ -49,6 +49,9 @@ describe('the Crucible view in the real workbench', () => {
     await workbench!.notification(/confirmed from the masks Crucible reads back/);
     await waitForRow(/^OpenRouter: same key$/);
     await waitForRow(/^OpenAI: same key$/);
+    // The README's picture: only the views and the notification, without what earlier files left open.
+    await workbench!.runCommand('View: Close All Editors');
+    await workbench!.runCommand('View: Hide Panel');
     await workbench!.documentScreenshot('crucible');
   }, () => workbench);
 
