@@ -25,7 +25,8 @@ async function waitForRow(label: RegExp, timeoutMs = 20_000) {
     const rows = crucibleView().locator('.monaco-list-row');
     seen = await rows.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label') ?? ''));
     const index = seen.findIndex((text) => label.test(text));
-    if (index >= 0) return rows.nth(index);
+    // By its label, not its position: the list re-renders and reorders its row elements as it updates.
+    if (index >= 0) return crucibleView().locator(`.monaco-list-row[aria-label=${JSON.stringify(seen[index])}]`);
     await workbench!.page.waitForTimeout(150);
   }
   throw new Error(`no Crucible row reads ${label}; rows: ${JSON.stringify(seen)}`);
