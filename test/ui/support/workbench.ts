@@ -165,6 +165,7 @@ export class Workbench {
 
   /** A screenshot for the README: also copied to screenshots/NAME.png, where docs/ takes its pictures from. */
   async documentScreenshot(name: string): Promise<string> {
+    await this.page.waitForTimeout(600); // a palette or menu just closed fades out for a moment
     const file = await this.screenshot(name);
     mkdirSync(path.join(this.env.evidenceDir, 'screenshots'), { recursive: true });
     copyFileSync(file, path.join(this.env.evidenceDir, 'screenshots', `${name}.png`));
