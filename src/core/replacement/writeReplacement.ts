@@ -25,6 +25,11 @@ export function replacementUpdates(holder: KeyHolder, oldKey: string, newKey: st
   return (current) => Object.fromEntries(holder.variables.filter((name) => Object.hasOwn(current.values, name) && current.values[name] === oldKey).map((name) => [name, newKey]));
 }
 
+/** The files that still hold the key being replaced, each with why: declined at its question, or could not be written. */
+export function leftBehind(outcome: ReplacementWrites): string[] {
+  return [...outcome.declined.map((file) => `${file} (not written)`), ...outcome.failed.map(({ file, reason }) => `${file}: ${reason}`)];
+}
+
 export async function writeReplacement(holders: readonly KeyHolder[], oldKey: string, newKey: string, write: ReplacementWriter): Promise<ReplacementWrites> {
   const outcome: ReplacementWrites = { written: [], unchanged: [], declined: [], failed: [] };
   for (const holder of holders) {

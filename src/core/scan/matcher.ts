@@ -224,9 +224,10 @@ function literalRules(known: readonly KnownSecret[], providers: readonly Provide
     if (secret.value.length < MIN_KNOWN_SECRET_LENGTH || seen.has(secret.value)) continue;
     seen.add(secret.value);
     const bytes = toByteString(secret.value);
-    rules.push({ bytes, rule: 'stored-key', secret, masked: maskKey(secret.value, providers) });
+    const masked = maskKey(secret.value, providers);
+    rules.push({ bytes, rule: 'stored-key', secret, masked });
     if (bytes.length >= MIN_ENCODED_SECRET_LENGTH) {
-      for (const encoded of base64Forms(Buffer.from(secret.value, 'utf8'))) rules.push({ bytes: encoded, rule: 'stored-key-encoded', secret, masked: maskKey(secret.value, providers) });
+      for (const encoded of base64Forms(Buffer.from(secret.value, 'utf8'))) rules.push({ bytes: encoded, rule: 'stored-key-encoded', secret, masked });
     }
     const prefix = matchPrefix(secret.value, providers)?.prefix.length ?? 0;
     if (bytes.length >= prefix + PART_HEAD + PART_TAIL) {

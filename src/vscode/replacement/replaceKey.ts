@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { OperationError } from '../../core/errors';
 import { reviewPlaintextWrite } from '../../core/env/plaintextWrite';
 import { findKeyHolders, type KeyHolder } from '../../core/replacement/holders';
-import { writeReplacement } from '../../core/replacement/writeReplacement';
+import { leftBehind, writeReplacement } from '../../core/replacement/writeReplacement';
 import { PREVIOUS_KEY_KEEP_MS } from '../../core/vault/keyVault';
 import type { Pickers } from '../commands/pickers';
 import type { EnvWriter } from '../env/envWriter';
@@ -83,18 +83,18 @@ export class KeyReplacement {
     // Confirmed above, for this very target: each write goes ahead only if the target is still what was shown, and
     // changes only the variables that still hold the old key. One file failing never stops the others.
     const outcome = await writeReplacement(holders, old, key, async (file, updates, variables) => (await this.writer.writeAfterReview(file, updates, variables, reviewOf.get(file)!))?.review.realPath);
-    const written = outcome.written;
     await this.onReplaced(id);
-    const left = [...outcome.declined.map((file) => `${file} (not written)`), ...outcome.failed.map(({ file, reason }) => `${file}: ${reason}`)];
+    const left = leftBehind(outcome);
+    const replaced = `Replaced the ${provider.label} key${outcome.written.length ? ` in ${outcome.written.map((file) => path.basename(file)).join(', ')}` : ''}`;
     const kept = outcome.unchanged.length ? ` ${outcome.unchanged.map((file) => path.basename(file)).join(', ')} changed since the confirmation and ${outcome.unchanged.length === 1 ? 'was' : 'were'} left as ${outcome.unchanged.length === 1 ? 'it is' : 'they are'}.` : '';
     const message = (left.length
-      ? `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}, but ${left.length} file${left.length === 1 ? ' still holds' : 's still hold'} the old key: ${left.join('; ')}. Update ${left.length === 1 ? 'it' : 'them'} (or Undo) before you revoke the old key at ${provider.label}.`
-      : `Replaced the ${provider.label} key${written.length ? ` in ${written.map((file) => path.basename(file)).join(', ')}` : ''}. Now revoke the old key at ${provider.label}, so it stops working.`) + kept;
+      ? `${replaced}, but ${left.length} file${left.length === 1 ? ' still holds' : 's still hold'} the old key: ${left.join('; ')}. Update ${left.length === 1 ? 'it' : 'them'} (or Undo) before you revoke the old key at ${provider.label}.`
+      : `${replaced}. Now revoke the old key at ${provider.label}, so it stops working.`) + kept;
     void this.prompter.notify('revokeReminder', message, { actions: ['Open Key Page', 'Undo'], severity: left.length ? 'warning' : 'info' }).then(async (choice) => {
       if (choice === 'Open Key Page') await this.prompter.openLink('keyPage', provider.keyPageUrl);
       if (choice === 'Undo') await vscode.commands.executeCommand('crucibleKeys.restorePreviousKey', id);
     });
-    return { replaced: true, files: written };
+    return { replaced: true, files: outcome.written };
   }
 
   /** Puts the replaced key back (within 7 days), and into the files that now hold the new one, after a confirmation. */
@@ -113,7 +113,7 @@ export class KeyReplacement {
     if (!restored) throw new OperationError(`No previous ${provider.label} key is kept any more.`);
     const outcome = await writeReplacement(holders, current, restored, async (file, updates, variables) => (await this.writer.write(file, updates, variables, `The previous ${provider.label} key, put back.`))?.review.realPath);
     await this.onReplaced(id);
-    const left = [...outcome.declined.map((file) => `${file} (not written)`), ...outcome.failed.map(({ file, reason }) => `${file}: ${reason}`)];
+    const left = leftBehind(outcome);
     if (left.length) void this.prompter.notify('restoreIncomplete', `Put the previous ${provider.label} key back, but ${left.length} file${left.length === 1 ? ' still holds' : 's still hold'} the newer key: ${left.join('; ')}.`, { actions: [], severity: 'warning' });
     return { replaced: true, files: outcome.written };
   }
