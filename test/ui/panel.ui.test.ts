@@ -138,7 +138,8 @@ describe('settings panel', () => {
     await frame.locator('.custom-list li', { hasText: 'Local LLM' }).getByRole('button', { name: 'Edit' }).click();
     const editing = frame.locator('form.custom-form[aria-label="Edit Local LLM"]');
     assert.equal(await editing.getByLabel('Base URL').inputValue(), `${env.providerBaseUrls.custom}/v1`, 'the form holds the provider being edited');
-    await editing.getByLabel('Name').fill('Local Model');
+    // A state update re-renders the panel; a fill that landed on the form it replaced is made again.
+    for (let attempt = 1; attempt <= 5 && (await editing.getByLabel('Name').inputValue()) !== 'Local Model'; attempt++) await editing.getByLabel('Name').fill('Local Model');
     await editing.getByRole('button', { name: 'Save changes' }).click();
     await frame.locator('[data-provider="custom:local"] h3', { hasText: 'Local Model' }).waitFor({ timeout: 20_000 });
     const added = frame.locator('form.custom-form[aria-label="Add a custom provider"]');
